@@ -1,0 +1,5 @@
+"""`python -m allyledger` runs the command line."""
+
+from allyledger.cli import cli
+
+cli()

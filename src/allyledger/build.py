@@ -1,0 +1,221 @@
+"""Turn validated CSV text into typed, deterministic Parquet plus a Data Package.
+
+The same input gives byte-identical files: rows sorted by ID, fixed writer options,
+no timestamps. Output is written to a staging folder beside the target and swapped in
+only when complete, so a failed build leaves an earlier one untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from allyledger.problems import DataInvalid
+from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
+from allyledger.schemas._fields import LIST_SEPARATOR, period_bounds
+from allyledger.schemas._vocab import PRECISIONS
+from allyledger.tableschema import datapackage, dumps
+from allyledger.validate import Report, check_dataset
+
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+}
+ENUM_INDEX = pa.int16()
+
+
+@dataclass
+class BuildResult:
+    """Where the build went and what it holds."""
+
+    out_dir: Path
+    row_counts: dict[str, int]
+    report: Report
+
+
+def arrow_type(f: Field) -> pa.DataType:
+    """The Parquet/Arrow type of a model field."""
+    if f.kind == "enum":
+        return pa.dictionary(ENUM_INDEX, pa.string())
+    if f.kind in ("partial_date", "date"):
+        return pa.date32()
+    if f.kind == "number":
+        return pa.float64()
+    if f.is_list:
+        return pa.list_(pa.string())
+    return pa.string()
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    """The Arrow schema of a built table, with descriptions in the field metadata."""
+    fields = []
+    for f in table.fields:
+        meta = {b"description": f.description.encode()}
+        fields.append(pa.field(f.name, arrow_type(f), nullable=not f.required,
+                               metadata=meta))
+        if f.kind == "partial_date":
+            fields.append(pa.field(
+                f"{f.name}_precision", pa.dictionary(ENUM_INDEX, pa.string()),
+                nullable=not f.required,
+                metadata={b"description": f"How precisely {f.name} is known: "
+                          "year, month or day.".encode()}))
+    meta = {
+        b"allyledger.schema_version": SCHEMA_VERSION.encode(),
+        b"allyledger.table": table.name.encode(),
+        b"allyledger.primary_key": table.key.encode(),
+        b"description": table.description.encode(),
+    }
+    return pa.schema(fields, metadata=meta)
+
+
+def _enum_array(values: pd.Series, vocab: list[str]) -> pa.Array:
+    codes = pd.Categorical(values, categories=vocab).codes.astype(np.int16)
+    mask = codes < 0
+    indices = pa.array(codes, type=ENUM_INDEX, mask=mask)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(vocab, pa.string()))
+
+
+def _list_array(values: pd.Series) -> pa.Array:
+    strings = pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    import pyarrow.compute as pc
+
+    return pc.split_pattern(strings, LIST_SEPARATOR)
+
+
+def _date_arrays(values: pd.Series) -> tuple[pa.Array, pa.Array]:
+    start, _ = period_bounds(values)
+    dates = pa.array(start, pa.date32(), from_pandas=True)
+    length = values.str.len()
+    precision = pd.Series(np.select([length == 4, length == 7, length == 10],
+                                    ["year", "month", "day"], default=""),
+                          index=values.index).where(values.notna())
+    return dates, _enum_array(precision, list(PRECISIONS))
+
+
+def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
+    """Typed Arrow table from a validated text frame, sorted by the primary key."""
+    keys = frame[table.key].to_numpy(dtype=object)
+    order = np.argsort(keys, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    arrays: list[pa.Array] = []
+    for f in table.fields:
+        column = frame[f.name]
+        if f.kind == "enum":
+            arrays.append(_enum_array(column, list(f.vocab or {})))
+        elif f.kind == "partial_date":
+            dates, precision = _date_arrays(column)
+            arrays.extend([dates, precision])
+        elif f.kind == "date":
+            arrays.append(_date_arrays(column)[0])
+        elif f.kind == "number":
+            arrays.append(pa.array(pd.to_numeric(column).to_numpy(dtype=float),
+                                   pa.float64(), from_pandas=True))
+        elif f.is_list:
+            arrays.append(_list_array(column))
+        else:
+            arrays.append(pa.array(column.to_numpy(dtype=object), pa.string(),
+                                   from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(table))
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_parquet(arrow: pa.Table, path: Path) -> None:
+    pq.write_table(arrow, path, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+
+
+def file_entry(path: Path) -> dict[str, object]:
+    return {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256(path)}
+
+
+def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]:
+    """Write the Parquet files, datapackage.json and manifest.json into `folder`."""
+    counts: dict[str, int] = {}
+    for name, table in TABLES.items():
+        arrow = to_arrow(table, frames[name])
+        write_parquet(arrow, folder / f"{name}.parquet")
+        counts[name] = arrow.num_rows
+    (folder / "datapackage.json").write_text(dumps(datapackage(counts)), encoding="utf-8")
+    files = [file_entry(folder / f"{name}.parquet") for name in TABLES]
+    files.append(file_entry(folder / "datapackage.json"))
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "tables": {name: {"rows": n} for name, n in counts.items()},
+        "files": files,
+    }
+    (folder / "manifest.json").write_text(dumps(manifest), encoding="utf-8")
+    return counts
+
+
+@contextlib.contextmanager
+def staging_dir(target: Path) -> Iterator[Path]:
+    """A fresh folder beside `target`; renamed onto it on success, deleted on error."""
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        _swap_in(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    os.chmod(tmp, 0o755)
+    if not target.exists():
+        os.replace(tmp, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    old.rmdir()
+    os.replace(target, old)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def frames_of(report: Report) -> dict[str, pd.DataFrame]:
+    return {name: text.frame for name, text in report.tables.items()}
+
+
+def build_edition(dataset_dir: Path | str, out_dir: Path | str, *,
+                  report: Report | None = None) -> BuildResult:
+    """Validate `dataset_dir` and build it into `out_dir`; raises DataInvalid if invalid."""
+    report = report if report is not None else check_dataset(dataset_dir)
+    if not report.valid:
+        raise DataInvalid(f"{len(report.errors)} error(s) in {report.dataset}; nothing "
+                          "was built (run `allyledger validate` to see them)")
+    out = Path(out_dir)
+    with staging_dir(out) as tmp:
+        counts = write_build(frames_of(report), tmp)
+    return BuildResult(out, counts, report)
+
+
+def read_manifest(folder: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((folder / "manifest.json").read_text("utf-8"))
+    return data

@@ -1,0 +1,103 @@
+"""The `allyledger` command line: parse options, call the library, render the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from allyledger import __version__
+from allyledger.problems import DataInvalid, UsageProblem
+
+DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="allyledger")
+def cli() -> None:
+    """Validate, build and release the allyledger dataset."""
+
+
+@cli.command()
+@click.argument("dataset_dir", type=DIR, default="dataset")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]),
+              default="text", show_default=True, help="How to print the problems.")
+@click.option("--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today).")
+@click.option("--max-errors", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Print at most this many errors (the total is always stated); 0 = all.")
+def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) -> None:
+    """Check every table in DATASET_DIR and print every problem found."""
+    from allyledger.validate import check_dataset
+
+    _require_dir(dataset_dir)
+    report = check_dataset(dataset_dir, as_of=_as_of(as_of))
+    cap = max_errors or None
+    shown = report.errors[:cap] if cap else report.errors
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(cap), indent=2, ensure_ascii=False))
+    else:
+        for problem in [*shown, *report.warnings]:
+            line = problem.github() if fmt == "github" else problem.render()
+            if fmt == "text" and problem.severity == "warning":
+                line = f"{line} [warning]"
+            click.echo(line, err=fmt == "text")
+    if len(shown) < len(report.errors) and fmt != "json":
+        click.echo(f"... and {len(report.errors) - len(shown)} more error(s) not shown "
+                   "(--max-errors 0 shows all)", err=True)
+    if not report.valid:
+        raise DataInvalid(f"{len(report.errors)} error(s), {len(report.warnings)} "
+                          f"warning(s) in {dataset_dir}")
+    if fmt == "text":
+        rows = sum(len(t.frame) for t in report.tables.values())
+        click.echo(f"{dataset_dir}: valid ({rows} rows, {len(report.warnings)} "
+                   "warning(s))", err=True)
+
+
+@cli.command()
+@click.argument("dataset_dir", type=DIR, default="dataset")
+@click.option("--out", "out_dir", type=DIR, default="build", show_default=True,
+              help="Folder to write the build into (replaced whole on success).")
+@click.option("--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today).")
+def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
+    """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
+    from allyledger.build import build_edition
+    from allyledger.validate import check_dataset
+
+    _require_dir(dataset_dir)
+    report = check_dataset(dataset_dir, as_of=_as_of(as_of))
+    for problem in report.errors[:1000]:
+        click.echo(problem.render(), err=True)
+    result = build_edition(dataset_dir, out_dir, report=report)
+    counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
+    click.echo(f"built {out_dir}: {counts}")
+
+
+@cli.command("schemas")
+@click.option("--out", "out_dir", type=DIR, default="schemas", show_default=True)
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is stale.")
+def schemas_command(out_dir: Path, check: bool) -> None:
+    """Write the JSON Table Schemas (schemas/*.json) generated from the models."""
+    from allyledger.docs import write_schema_files
+
+    stale = write_schema_files(out_dir, check=check)
+    for path in stale:
+        click.echo(f"{'stale' if check else 'wrote'} {path}")
+    if check and stale:
+        raise DataInvalid("generated schema files are stale; run `allyledger schemas`")
+
+
+def _require_dir(folder: Path) -> None:
+    if not folder.is_dir():
+        raise UsageProblem(f"{folder} is not a folder (expected a dataset folder holding "
+                           "actors.csv, relationships.csv, support_events.csv, sources.csv)")

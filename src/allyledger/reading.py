@@ -1,0 +1,213 @@
+"""Read one CSV table as text, locating every file-level problem.
+
+Every cell stays a string (empty cell -> null): nothing is guessed. The fast path parses
+with pyarrow; when the file has blank lines or pyarrow rejects it, the standard library's
+csv module re-reads it to find the exact line of each ragged row or broken quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from allyledger.problems import Problem, quote
+from allyledger.schemas import Table
+
+BOM = b"\xef\xbb\xbf"
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+
+
+@dataclass
+class TableText:
+    """A table read as text: the cells, the physical line of each row, its problems."""
+
+    table: Table
+    path: str
+    frame: pd.DataFrame
+    lines: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+    missing_columns: set[str] = field(default_factory=set)
+    readable: bool = True
+    header: list[str] = field(default_factory=list)
+
+
+def _problem(path: str, table: Table, line: int, code: str, message: str,
+             column: str = "", value: str | None = None) -> Problem:
+    return Problem(path, line, column, code, message, value, table.name)
+
+
+def _empty(table: Table) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in table.columns})
+
+
+def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
+    """Read `table` from `dataset_dir`; never raises for anything in the file."""
+    path = dataset_dir / table.filename
+    shown = f"{display_dir.rstrip('/')}/{table.filename}"
+    result = TableText(table, shown, _empty(table), np.zeros(0, dtype=np.int64))
+
+    def fail(line: int, code: str, message: str) -> TableText:
+        result.problems.append(_problem(shown, table, line, code, message))
+        result.readable = False
+        return result
+
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(dataset_dir.resolve()):
+            return fail(0, "symlink-outside", f"is a link to {target}, outside the dataset "
+                        "folder; copy the file in instead")
+    if not path.exists():
+        return fail(0, "missing-file", f"{table.filename} is missing; every dataset has "
+                    f"the four tables (create it with the header: {','.join(table.columns)})")
+    if not path.is_file():
+        return fail(0, "not-a-file", "is not a regular file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return fail(0, "unreadable-file", f"cannot be read: {exc.strerror}")
+
+    offset = 0
+    if data.startswith(BOM):
+        data, offset = data[len(BOM):], len(BOM)
+    if not data.strip():
+        return fail(1, "empty-file", "the file is empty; it needs at least the header "
+                    f"line: {','.join(table.columns)}")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return fail(line, "binary-content", f"contains a NUL byte at byte offset "
+                    f"{nul + offset}; this does not look like a text CSV file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.start + 1].hex()
+        return fail(line, "not-utf8", f"byte 0x{bad} at byte offset {exc.start + offset} "
+                    "is not valid UTF-8; save the file as UTF-8")
+
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        header = next(csv.reader([header_line], strict=True))
+    except csv.Error:
+        return fail(1, "bad-header", "the header line cannot be parsed as CSV")
+    result.header = header
+    if not _check_header(result, header):
+        return result
+
+    frame, lines = _parse_fast(data, header)
+    if frame is None:
+        frame, lines = _parse_slow(result, text, header)
+    known = [c for c in header if c in table.columns]
+    frame = frame[known]
+    for name in result.missing_columns:
+        frame[name] = pd.Series([None] * len(frame), dtype="str", index=frame.index)
+    result.frame = frame[table.columns]
+    result.lines = lines
+    return result
+
+
+def _check_header(result: TableText, header: list[str]) -> bool:
+    table, path = result.table, result.path
+    seen: set[str] = set()
+    ok = True
+    for name in header:
+        if name in seen:
+            result.problems.append(_problem(path, table, 1, "duplicate-column",
+                                            f"column {quote(name)} appears twice", name))
+            ok = False
+        seen.add(name)
+        if name not in table.columns:
+            from allyledger.problems import suggest
+
+            result.problems.append(_problem(
+                path, table, 1, "unknown-column",
+                f"{quote(name)} is not a column of {table.name}{suggest(name, table.columns)};"
+                f" the columns are: {', '.join(table.columns)}", name, name))
+    for name in table.columns:
+        if name not in seen:
+            result.problems.append(_problem(
+                path, table, 1, "missing-column",
+                f"the column {quote(name)} is missing from the header", name))
+            result.missing_columns.add(name)
+    if not ok:
+        result.readable = False
+    return ok
+
+
+def _parse_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame | None, np.ndarray]:
+    """Parse with pyarrow; None when the slow path must locate a problem."""
+    if _BLANK_LINE.search(data.rstrip(b"\r\n")):
+        return None, np.zeros(0, dtype=np.int64)
+    try:
+        arrow = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None, np.zeros(0, dtype=np.int64)
+    n = arrow.num_rows
+    extra = np.zeros(n, dtype=np.int64)
+    if n and b'"' in data:
+        for column in arrow.columns:
+            counts = pc.fill_null(pc.count_substring(column, "\n"), 0)
+            extra += counts.to_numpy(zero_copy_only=False).astype(np.int64)
+    lines = 2 + np.arange(n, dtype=np.int64)
+    if extra.any():
+        lines = lines + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    return frame, lines
+
+
+def _parse_slow(result: TableText, text: str, header: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    table, path = result.table, result.path
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    first = True
+    try:
+        for record in reader:
+            end = reader.line_num
+            if first:
+                first = False
+            elif not record:
+                pass
+            elif len(record) != len(header):
+                result.problems.append(_problem(
+                    path, table, start, "ragged-row",
+                    f"this row has {len(record)} cells but the header has {len(header)}; "
+                    "check for a missing or extra comma, or quote cells that contain commas"))
+            else:
+                rows.append(record)
+                lines.append(start)
+            start = end + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc) or reader.line_num > text.count("\n"):
+            result.problems.append(_problem(
+                path, table, start, "unclosed-quote",
+                'a quoted cell that starts on this line is never closed; add the closing "'))
+        else:
+            result.problems.append(_problem(
+                path, table, reader.line_num, "bad-quote",
+                f"the CSV quoting is broken here ({exc}); a cell with a quote inside must be "
+                'quoted and the inner quote doubled ("")'))
+    columns = {name: [r[i] if r[i] != "" else None for r in rows] for i, name in enumerate(header)}
+    frame = pd.DataFrame({k: pd.Series(v, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+                          for k, v in columns.items()})
+    return frame, np.array(lines, dtype=np.int64)

@@ -1,0 +1,102 @@
+"""The four tables of the data model, one pandera model each, and their registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pandera.pandas as pa
+
+from allyledger.schemas import actors, relationships, sources, support_events
+
+SCHEMA_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column as the model declares it."""
+
+    name: str
+    kind: str
+    required: bool
+    description: str
+    unique: bool
+    example: str | None
+    references: str | None
+    vocab: dict[str, str] | None
+    pattern: str | None
+    sortable: bool
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in ("ref_list", "enum_list", "text_list")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the dataset: its model, key and row rules."""
+
+    name: str
+    model: type[pa.DataFrameModel]
+    key: str
+    row_rules: dict[str, tuple[str, str]]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @cached_property
+    def schema(self) -> pa.DataFrameSchema:
+        return self.model.to_schema()
+
+    @cached_property
+    def fields(self) -> tuple[Field, ...]:
+        out = []
+        for name, column in self.schema.columns.items():
+            meta: dict[str, Any] = (column.metadata or {})
+            out.append(
+                Field(
+                    name=name,
+                    kind=meta["kind"],
+                    required=meta["required"],
+                    description=column.description or "",
+                    unique=bool(column.unique),
+                    example=meta.get("example"),
+                    references=meta.get("references"),
+                    vocab=meta.get("vocab"),
+                    pattern=meta.get("pattern"),
+                    sortable=bool(meta.get("sortable", False)),
+                )
+            )
+        return tuple(out)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def title(self) -> str:
+        return str(self.model.Config.title)
+
+    @property
+    def description(self) -> str:
+        return str(self.model.Config.description)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("actors", actors.Actors, "actor_id", actors.ROW_RULES),
+        Table("relationships", relationships.Relationships, "relationship_id",
+              relationships.ROW_RULES),
+        Table("support_events", support_events.SupportEvents, "event_id",
+              support_events.ROW_RULES),
+        Table("sources", sources.Sources, "source_id", sources.ROW_RULES),
+    )
+}
+
+__all__ = ["SCHEMA_VERSION", "TABLES", "Field", "Table"]

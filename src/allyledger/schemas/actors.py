@@ -1,0 +1,74 @@
+"""The actors table: states, people, organisations and companies."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from allyledger.schemas._fields import (
+    country_codes,
+    country_field,
+    enum_field,
+    id_field,
+    text_field,
+    text_list_field,
+    wikidata_field,
+)
+from allyledger.schemas._vocab import ACTOR_KINDS
+
+NEEDS_COUNTRY = ("state", "person", "government_body", "company")
+
+ROW_RULES: dict[str, tuple[str, str]] = {
+    "country-required": (
+        "country",
+        'an actor of kind "{kind}" needs a country (ISO 3166-1 alpha-3, e.g. "RUS")',
+    ),
+    "state-id-is-country": (
+        "actor_id",
+        'a state\'s actor_id is its country code in lowercase: expected "{expected}"',
+    ),
+}
+
+
+class Actors(pa.DataFrameModel):
+    """Who takes part: states, persons, organisations, bodies, companies, groups, parties."""
+
+    actor_id: Series[str] = id_field(
+        "Stable ID: a state's lowercase ISO 3166-1 alpha-3 code, otherwise a readable "
+        "slug; never reused or renamed once released.",
+        example="rus",
+    )
+    name: Series[str] = text_field("Common English name.", required=True, example="Russia")
+    kind: Series[str] = enum_field(ACTOR_KINDS, "What sort of actor this is.", example="state")
+    country: Series[str] = country_field(
+        "ISO 3166-1 alpha-3 code in capitals: a state's own code, otherwise the country "
+        "the actor belongs to. Required for states, persons, government bodies and "
+        "companies.",
+        example="RUS",
+    )
+    wikidata_id: Series[str] = wikidata_field(
+        "Wikidata item, unique where given.", example="Q159"
+    )
+    aliases: Series[str] = text_list_field(
+        "Other names, including the native spelling; |-separated.",
+        example="Russian Federation|Россия",
+    )
+    description: Series[str] = text_field(
+        "One short paraphrased line about the actor.", required=False
+    )
+
+    @pa.dataframe_check(name="country-required")
+    def _country_required(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~(df["kind"].isin(NEEDS_COUNTRY) & df["country"].isna())
+
+    @pa.dataframe_check(name="state-id-is-country")
+    def _state_id(cls, df: pd.DataFrame) -> Series[bool]:
+        state = (df["kind"] == "state") & df["country"].isin(country_codes())
+        return ~state | (df["actor_id"] == df["country"].str.lower())
+
+    class Config:
+        strict = True
+        name = "actors"
+        title = "Actors"
+        description = "States, people, organisations and companies that give or get support."

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import allyledger.build as build_module
+from allyledger.build import sha256
+from allyledger.docs import schema_files
+from allyledger.schemas import TABLES
+from conftest import AS_OF, VALID, run, set_cell
+
+ROOT = Path(__file__).parent.parent
+
+
+def build(dataset: Path, out: Path):
+    return run("build", dataset, "--out", out, "--as-of", AS_OF)
+
+
+def test_build_writes_typed_parquet(tmp_path):
+    out = tmp_path / "out"
+    result = build(VALID, out)
+    assert result.exit_code == 0, result.output
+    assert "4 actors, 3 relationships, 5 support_events, 3 sources" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "actors.parquet", "datapackage.json", "manifest.json", "relationships.parquet",
+        "sources.parquet", "support_events.parquet"]
+    events = pq.read_table(out / "support_events.parquet")
+    schema = events.schema
+    assert schema.field("kind").type == pa.dictionary(pa.int16(), pa.string())
+    assert schema.field("date").type == pa.date32()
+    assert schema.field("date_precision").type == pa.dictionary(pa.int16(), pa.string())
+    assert schema.field("source_ids").type == pa.list_(pa.string())
+    assert schema.field("amount").type == pa.float64()
+    assert schema.field("summary").metadata[b"description"] == b"One paraphrased sentence."
+    assert schema.metadata[b"allyledger.schema_version"] == b"1.0.0"
+    assert pq.ParquetFile(out / "support_events.parquet").metadata.row_group(0).column(
+        0).compression == "ZSTD"
+    frame = events.to_pandas()
+    assert list(frame["event_id"]) == sorted(frame["event_id"])
+    row = frame.set_index("event_id").loc["2025-01-pledge"]
+    assert row["date"] == dt.date(2025, 1, 1)
+    assert row["date_precision"] == "month"
+    assert row["amount"] == 2.0
+    delivery = frame.set_index("event_id").loc["2025-delivery"]
+    assert (delivery["date"], delivery["date_precision"]) == (dt.date(2025, 1, 1), "year")
+    assert list(delivery["source_ids"]) == ["example-2025-01-01-original",
+                                            "example-2025-01-02-retelling"]
+    assert delivery["amount"] == 1.5e6
+    assert list(frame["kind"].cat.categories) == [
+        "crisis", "request", "pledge", "delivery", "withholding", "withdrawal"]
+    crisis = frame.set_index("event_id").loc["2025-01-01-crisis"]
+    assert pd.isna(crisis["provider_id"]) and pd.isna(crisis["support_type"])
+
+
+def test_manifest_lists_counts_and_checksums(tmp_path):
+    out = tmp_path / "out"
+    build(VALID, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["schema_version"] == "1.0.0"
+    assert manifest["tables"]["support_events"] == {"rows": 5}
+    for entry in manifest["files"]:
+        path = out / entry["name"]
+        assert entry["sha256"] == sha256(path)
+        assert entry["bytes"] == path.stat().st_size
+    assert {e["name"] for e in manifest["files"]} == {
+        "actors.parquet", "relationships.parquet", "support_events.parquet",
+        "sources.parquet", "datapackage.json"}
+
+
+def test_build_is_byte_identical(tmp_path, ds):
+    build(VALID, tmp_path / "a")
+    # Another folder, another time: same bytes.
+    (ds / "actors.csv").touch()
+    build(ds, tmp_path / "b")
+    for path in sorted((tmp_path / "a").iterdir()):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_row_order_in_csv_does_not_change_output(tmp_path, ds):
+    path = ds / "actors.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text(lines[0] + "".join(reversed(lines[1:])))
+    build(VALID, tmp_path / "a")
+    build(ds, tmp_path / "b")
+    assert (tmp_path / "a/actors.parquet").read_bytes() == (
+        tmp_path / "b/actors.parquet").read_bytes()
+
+
+def test_invalid_data_writes_nothing(tmp_path, ds):
+    set_cell(ds, "actors", 1, "kind", "nation")
+    out = tmp_path / "out"
+    result = build(ds, out)
+    assert result.exit_code == 1
+    assert f"{ds}/actors.csv:2:kind: unknown-value" in result.output
+    assert "nothing was built" in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [ds]
+
+
+def test_failed_build_leaves_earlier_output_intact(tmp_path, ds, monkeypatch):
+    out = tmp_path / "out"
+    build(VALID, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = []
+
+    def failing_write(arrow, path):
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(arrow, path)
+
+    original = build_module.write_parquet
+    monkeypatch.setattr(build_module, "write_parquet", failing_write)
+    set_cell(ds, "actors", 1, "name", "Changed name")
+    with pytest.raises(OSError):
+        build_module.build_edition(ds, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "out"]
+
+
+def test_datapackage_describes_every_field(tmp_path):
+    out = tmp_path / "out"
+    build(VALID, out)
+    package = json.loads((out / "datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    resources = {r["name"]: r for r in package["resources"]}
+    events = resources["support_events"]
+    assert events["path"] == "support_events.parquet"
+    names = [f["name"] for f in events["schema"]["fields"]]
+    assert names == pq.read_schema(out / "support_events.parquet").names
+    kind = next(f for f in events["schema"]["fields"] if f["name"] == "kind")
+    assert kind["constraints"]["enum"][0] == "crisis"
+    assert {"fields": "provider_id", "reference": {"resource": "actors",
+                                                  "fields": "actor_id"}} in events[
+        "schema"]["foreignKeys"]
+    assert events["schema"]["primaryKey"] == ["event_id"]
+    assert all(f["description"] for r in resources.values() for f in r["schema"]["fields"])
+
+
+def test_committed_schema_files_match_the_models():
+    for name, content in schema_files().items():
+        path = ROOT / "schemas" / name
+        assert path.exists(), f"{path} is missing: run `allyledger schemas`"
+        assert path.read_text() == content, f"{path} is stale: run `allyledger schemas`"
+    assert sorted(p.name for p in (ROOT / "schemas").glob("*.json")) == sorted(
+        f"{t}.json" for t in TABLES)
+
+
+def test_schemas_check_detects_drift(tmp_path):
+    run("schemas", "--out", tmp_path)
+    assert run("schemas", "--out", tmp_path, "--check").exit_code == 0
+    (tmp_path / "actors.json").write_text("{}\n")
+    result = run("schemas", "--out", tmp_path, "--check")
+    assert result.exit_code == 1
+    assert "stale" in result.output
