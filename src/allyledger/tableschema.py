@@ -43,15 +43,20 @@ def _constraints(f: Field, *, typed: bool) -> dict[str, Any]:
 def _field_descriptor(f: Field, *, typed: bool) -> list[dict[str, Any]]:
     if typed:
         kind = {"partial_date": "date", "date": "date", "number": "number"}.get(f.kind)
-        ftype = kind or ("array" if f.is_list else "string")
+        # Frictionless reads Parquet list cells as numpy arrays, which its "array" type
+        # rejects; "any" with the item type noted keeps the package valid.
+        ftype = kind or ("any" if f.is_list else "string")
     else:
         ftype = "number" if f.kind == "number" else ("date" if f.kind == "date" else "string")
     out: dict[str, Any] = {"name": f.name, "type": ftype, "description": f.description}
     if f.is_list and not typed:
         out["description"] += " Items are separated by |."
+    if f.is_list and typed:
+        out["description"] += " A list of strings."
+        out["x-arrow-type"] = "list<string>"
     if f.kind == "partial_date" and typed:
         out["description"] += " The first day of the period; see the _precision column."
-    if f.example:
+    if f.example and not (typed and (f.is_list or f.kind == "partial_date")):
         out["example"] = f.example
     constraints = _constraints(f, typed=typed)
     if constraints:
@@ -94,7 +99,8 @@ def table_schema(table: Table, *, typed: bool = False) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "fields": fields,
         "primaryKey": [table.key],
-        "missingValues": [""],
+        # Frictionless reads a null Parquet float as "nan".
+        "missingValues": ["", "nan"] if typed else [""],
     }
     if foreign:
         schema["foreignKeys"] = foreign
