@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from allyledger import __version__
 from allyledger.problems import DataInvalid, UsageProblem
+
+if TYPE_CHECKING:
+    from allyledger.validate import Report
 
 DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -72,12 +76,8 @@ def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) ->
 def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
     from allyledger.build import build_edition
-    from allyledger.validate import check_dataset
 
-    _require_dir(dataset_dir)
-    report = check_dataset(dataset_dir, as_of=_as_of(as_of))
-    for problem in report.errors[:1000]:
-        click.echo(problem.render(), err=True)
+    report = _checked(dataset_dir, as_of)
     result = build_edition(dataset_dir, out_dir, report=report)
     counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
     click.echo(f"built {out_dir}: {counts}")
@@ -97,7 +97,88 @@ def schemas_command(out_dir: Path, check: bool) -> None:
         raise DataInvalid("generated schema files are stale; run `allyledger schemas`")
 
 
+def _checked(dataset_dir: Path, as_of: str | None) -> Report:
+    """Validate before building: print the errors (at most 1000) and return the report."""
+    from allyledger.validate import check_dataset
+
+    _require_dir(dataset_dir)
+    report = check_dataset(dataset_dir, as_of=_as_of(as_of))
+    for problem in report.errors[:1000]:
+        click.echo(problem.render(), err=True)
+    return report
+
+
 def _require_dir(folder: Path) -> None:
     if not folder.is_dir():
         raise UsageProblem(f"{folder} is not a folder (expected a dataset folder holding "
                            "actors.csv, relationships.csv, support_events.csv, sources.csv)")
+
+
+@cli.command()
+@click.argument("edition")
+@click.argument("dataset_dir", type=DIR, default="dataset")
+@click.option("--dist", "dist_dir", type=DIR, default="dist", show_default=True,
+              help="Folder holding the editions and editions.json.")
+@click.option("--as-of", help="The edition's date (YYYY-MM-DD; default today).")
+@click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path),
+              default="CHANGELOG.md", show_default=True,
+              help="Changelog to add the edition's entry to.")
+def release(edition: str, dataset_dir: Path, dist_dir: Path, as_of: str | None,
+            changelog: Path) -> None:
+    """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
+    from allyledger.release import edition_key, release_edition
+
+    edition_key(edition)
+    report = _checked(dataset_dir, as_of)
+    result = release_edition(edition, dataset_dir, dist_dir, as_of=_as_of(as_of),
+                             changelog=changelog, report=report)
+    if not result.created:
+        click.echo(f"edition {edition} already exists in {dist_dir} with identical "
+                   "content; nothing to do")
+        return
+    counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
+    click.echo(f"released {result.folder}: {counts}")
+    if result.diffs is not None:
+        for name, d in result.diffs.items():
+            click.echo(f"  {name}: {d.summary()} since {result.previous}")
+
+
+@cli.command()
+@click.argument("old", type=DIR)
+@click.argument("new", type=DIR)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """Show the rows added, removed and changed between two folders.
+
+    OLD and NEW are editions, builds or dataset folders.
+    """
+    from allyledger.diff import diff_folders, render_json, render_markdown, render_text
+
+    diffs = diff_folders(old, new)
+    render = {"text": render_text, "json": render_json, "markdown": render_markdown}[fmt]
+    click.echo(render(diffs))
+
+
+@cli.command()
+@click.argument("edition", default="latest")
+@click.option("--to", "to_dir", type=DIR, required=True, help="Folder to copy it into.")
+@click.option("--base-url", help="Where editions live (default: $ALLYLEDGER_BASE_URL or "
+              "the public site).")
+@click.option("--cache-dir", type=DIR, help="Cache folder (default: the user cache).")
+def download(edition: str, to_dir: Path, base_url: str | None,
+             cache_dir: Path | None) -> None:
+    """Download EDITION (default latest), verified by SHA-256, into --to."""
+    from rich.progress import Progress
+
+    from allyledger.load import download as fetch_edition
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"edition {edition}", total=None)
+
+        def advance(name: str, done: int, total: int) -> None:
+            progress.update(task, total=total, completed=done, description=name)
+
+        paths = fetch_edition(edition, to_dir, base_url=base_url, cache_dir=cache_dir,
+                              on_file=advance)
+    click.echo(f"downloaded {len(paths)} files into {to_dir}")

@@ -1,0 +1,110 @@
+"""Row-level differences between two editions, builds or dataset folders."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from allyledger.schemas import TABLES
+from allyledger.textform import folder_as_text
+
+
+@dataclass
+class TableDiff:
+    """Rows added, removed and changed (by primary key) in one table."""
+
+    table: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, dict[str, tuple[str | None, str | None]]] = field(
+        default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.removed)} removed, "
+                f"{len(self.changed)} changed")
+
+
+def diff_frames(name: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
+    key = TABLES[name].key
+    result = TableDiff(name)
+    old = old.drop_duplicates(key).set_index(key)
+    new = new.drop_duplicates(key).set_index(key)
+    result.added = sorted(new.index.difference(old.index))
+    result.removed = sorted(old.index.difference(new.index))
+    common = old.index.intersection(new.index)
+    columns = [c for c in TABLES[name].columns if c != key]
+    a = old.loc[common, columns].astype(object).where(old.loc[common, columns].notna(), None)
+    b = new.loc[common, columns].astype(object).where(new.loc[common, columns].notna(), None)
+    differs = (a != b) & ~(a.isna() & b.isna())
+    for row_key in sorted(common[differs.any(axis=1).to_numpy()]):
+        cols = [c for c in columns if differs.at[row_key, c]]
+        result.changed[row_key] = {c: (a.at[row_key, c], b.at[row_key, c]) for c in cols}
+    return result
+
+
+def diff_folders(old: Path | str, new: Path | str) -> dict[str, TableDiff]:
+    """Compare every table of two folders (Parquet builds/editions or CSV datasets)."""
+    before, after = folder_as_text(Path(old)), folder_as_text(Path(new))
+    return {name: diff_frames(name, before[name], after[name]) for name in TABLES}
+
+
+def to_dict(diffs: dict[str, TableDiff]) -> dict[str, object]:
+    return {
+        name: {
+            "added": d.added,
+            "removed": d.removed,
+            "changed": {k: {c: {"old": o, "new": n} for c, (o, n) in cols.items()}
+                        for k, cols in d.changed.items()},
+        }
+        for name, d in diffs.items()
+    }
+
+
+def render_text(diffs: dict[str, TableDiff]) -> str:
+    lines: list[str] = []
+    for name, d in diffs.items():
+        lines.append(f"{name}: {d.summary()}")
+        lines += [f"  + {k}" for k in d.added]
+        lines += [f"  - {k}" for k in d.removed]
+        for k, cols in d.changed.items():
+            lines.append(f"  ~ {k}")
+            lines += [f"      {c}: {_show(o)} -> {_show(n)}" for c, (o, n) in cols.items()]
+    return "\n".join(lines)
+
+
+def render_markdown(diffs: dict[str, TableDiff], title: str = "Dataset changes") -> str:
+    lines = [f"### {title}", "", "| table | added | removed | changed |",
+             "| --- | ---: | ---: | ---: |"]
+    for name, d in diffs.items():
+        lines.append(f"| `{name}` | {len(d.added)} | {len(d.removed)} | {len(d.changed)} |")
+    for name, d in diffs.items():
+        if d.empty:
+            continue
+        lines += ["", f"#### `{name}`", ""]
+        lines += [f"- added `{k}`" for k in d.added]
+        lines += [f"- removed `{k}`" for k in d.removed]
+        for k, cols in d.changed.items():
+            lines.append(f"- changed `{k}`")
+            lines += [f"  - `{c}`: {_md(o)} → {_md(n)}" for c, (o, n) in cols.items()]
+    return "\n".join(lines)
+
+
+def render_json(diffs: dict[str, TableDiff]) -> str:
+    return json.dumps(to_dict(diffs), indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def _show(value: str | None) -> str:
+    return "(empty)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _md(value: str | None) -> str:
+    if value is None:
+        return "*(empty)*"
+    return "`" + value.replace("`", "'").replace("|", "\\|") + "`"
