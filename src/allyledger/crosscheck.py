@@ -15,10 +15,12 @@ import pandas as pd
 from allyledger.problems import WARNING, Problem, quote, suggest
 from allyledger.reading import TableText
 
-from allyledger.schemas._fields import is_slug, period_bounds, split_list
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from allyledger.schemas._fields import arrow, explode, period_bounds, slug_array
 
 SUGGEST_LIMIT = 20_000
-REPLY_TARGETS_SAME_RECIPIENT_ONLY = ("crisis", "request")
 
 
 def check_across(tables: dict[str, TableText], as_of: dt.date) -> list[Problem]:
@@ -48,8 +50,8 @@ def _at(text: TableText, row: int, column: str, code: str, message: str,
                    text.table.name, severity)
 
 
-def _keys(text: TableText) -> pd.Index:
-    return pd.Index(text.frame[text.table.key].dropna().unique())
+def _keys(text: TableText) -> pa.Array:
+    return pc.unique(arrow(text.frame[text.table.key].dropna()))
 
 
 def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Problem]:
@@ -58,14 +60,20 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
         if target is None:
             continue
         column = text.frame[f.name].dropna()
-        values = split_list(column) if f.is_list else column
-        values = values[is_slug(values)]
+        if f.is_list:
+            values, rows = explode(column)
+        else:
+            values, rows = arrow(column), column.index.to_numpy()
         keys = _keys(target)
-        bad = values[~values.isin(keys)]
+        found = pc.is_in(values, value_set=keys.cast(values.type)).to_numpy(
+            zero_copy_only=False)
+        bad = np.flatnonzero(~found & slug_array(values))
         key = target.table.key
-        for row, value in zip(bad.index, bad.to_numpy(), strict=True):
-            hint = suggest(value, keys) if len(keys) <= SUGGEST_LIMIT else ""
-            yield _at(text, row, f.name, "unknown-reference",
+        names = keys.to_pylist() if len(bad) and len(keys) <= SUGGEST_LIMIT else []
+        for i in bad:
+            value = str(values[int(i)])
+            hint = suggest(value, names) if names else ""
+            yield _at(text, int(rows[i]), f.name, "unknown-reference",
                       f"{quote(value)} is not {_article(key)} {key} in {target.path}{hint}; "
                       "add it there or fix the spelling", value)
 
@@ -89,16 +97,18 @@ def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
 
 
 def _order(text: TableText) -> Iterator[Problem]:
-    keys = text.frame[text.table.key].fillna("").to_numpy(dtype=object)
+    keys = pc.fill_null(arrow(text.frame[text.table.key]), "")
     if len(keys) < 2:
         return
-    out_of_place = np.flatnonzero(keys[1:] < keys[:-1])
+    behind = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1))
+    out_of_place = np.flatnonzero(behind.to_numpy(zero_copy_only=False))
     if len(out_of_place):
         row = int(out_of_place[0]) + 1
+        value = str(keys[row])
         yield _at(text, row, text.table.key, "unsorted-rows",
                   f"rows are not sorted by {text.table.key} ({len(out_of_place)} out of "
-                  f"place, first {quote(keys[row])}); run `allyledger fmt` to sort them",
-                  str(keys[row]), WARNING)
+                  f"place, first {quote(value)}); run `allyledger fmt` to sort them",
+                  value, WARNING)
 
 
 def _lookup(frame: pd.DataFrame, key: str, refs: pd.Series) -> np.ndarray:
@@ -106,12 +116,16 @@ def _lookup(frame: pd.DataFrame, key: str, refs: pd.Series) -> np.ndarray:
 
     A duplicated key resolves to its first row (the duplicate is reported elsewhere).
     """
-    keys = frame[key]
-    first = (~keys.duplicated() & keys.notna()).to_numpy()
-    rows = np.flatnonzero(first)
-    found = np.asarray(pd.Index(keys[first]).get_indexer(refs))
-    found[refs.isna().to_numpy()] = -1
-    return np.where(found >= 0, rows[np.clip(found, 0, None)] if len(rows) else -1, -1)
+    found = pc.index_in(arrow(refs), value_set=arrow(frame[key]))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
+
+
+def _codes(frame: pd.DataFrame, column: str, vocabulary: pa.Array) -> np.ndarray:
+    """Integer code of each cell in `vocabulary` (-1 for null), for fast comparisons."""
+    found = pc.index_in(arrow(frame[column]), value_set=vocabulary)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
 
 
 def _replies(events: TableText) -> Iterator[Problem]:
@@ -121,33 +135,41 @@ def _replies(events: TableText) -> Iterator[Problem]:
     if not len(rows):
         return
     target = pos[rows]
-    kind = e["kind"].to_numpy(dtype=object)
-    provider = e["provider_id"].fillna("").to_numpy(dtype=object)
-    recipient = e["recipient_id"].fillna("").to_numpy(dtype=object)
-    ids = e["event_id"].to_numpy(dtype=object)
+    actors = pc.unique(pa.concat_arrays([arrow(e["provider_id"]),
+                                         arrow(e["recipient_id"])]).drop_null())
+    provider = _codes(e, "provider_id", actors)
+    recipient = _codes(e, "recipient_id", actors)
+    kinds = pa.array(["crisis", "request"], pa.large_string())
+    kind = _codes(e, "kind", kinds)
     start, end = period_bounds(e["date"])
     other_recipient = recipient[rows] != recipient[target]
-    needs_provider = ~np.isin(kind[target], REPLY_TARGETS_SAME_RECIPIENT_ONLY)
+    needs_provider = kind[target] < 0
     other_provider = needs_provider & (provider[rows] != provider[target])
     later = ~np.isnat(start[target]) & ~np.isnat(end[rows]) & (start[target] > end[rows])
+    def cell(column: str, row: int) -> str:
+        value = e[column].iloc[row]
+        return "" if pd.isna(value) else str(value)
+
     for i in np.flatnonzero(other_recipient):
         r, t = rows[i], target[i]
         yield _at(events, r, "responds_to_id", "reply-other-recipient",
-                  f"responds to {quote(ids[t])}, whose recipient is {quote(recipient[t])},"
-                  f" not {quote(recipient[r])}; a reply concerns the same recipient",
-                  str(ids[t]))
+                  f"responds to {quote(cell('event_id', t))}, whose recipient is "
+                  f"{quote(cell('recipient_id', t))}, not {quote(cell('recipient_id', r))}; "
+                  "a reply concerns the same recipient", cell("event_id", t))
     for i in np.flatnonzero(other_provider & ~other_recipient):
         r, t = rows[i], target[i]
+        kind_t = cell("kind", t)
         yield _at(events, r, "responds_to_id", "reply-other-provider",
-                  f"responds to the {kind[t]} {quote(ids[t])} by {quote(provider[t])}, but "
-                  f"this event's provider is {quote(provider[r])}; an answer to a "
-                  f"{kind[t]} has the same provider and recipient", str(ids[t]))
+                  f"responds to the {kind_t} {quote(cell('event_id', t))} by "
+                  f"{quote(cell('provider_id', t))}, but this event's provider is "
+                  f"{quote(cell('provider_id', r))}; an answer to a {kind_t} has the same "
+                  "provider and recipient", cell("event_id", t))
     for i in np.flatnonzero(later):
         r, t = rows[i], target[i]
         yield _at(events, r, "responds_to_id", "reply-before-event",
-                  f"responds to {quote(ids[t])}, dated {e['date'].iloc[t]}, after this "
-                  f"event ({e['date'].iloc[r]}); a reply cannot precede what it answers",
-                  str(ids[t]))
+                  f"responds to {quote(cell('event_id', t))}, dated {cell('date', t)}, "
+                  f"after this event ({cell('date', r)}); a reply cannot precede what it "
+                  "answers", cell("event_id", t))
 
 
 def _cycles(events: TableText) -> Iterator[Problem]:
@@ -186,10 +208,10 @@ def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]
     if not len(rows):
         return
     t = pos[rows]
-    a = e["provider_id"].fillna("").to_numpy(dtype=object)[rows]
-    b = e["recipient_id"].fillna("").to_numpy(dtype=object)[rows]
-    f = r["from_actor_id"].fillna("").to_numpy(dtype=object)[t]
-    g = r["to_actor_id"].fillna("").to_numpy(dtype=object)[t]
+    a = e["provider_id"].iloc[rows].fillna("").to_numpy(dtype=object)
+    b = e["recipient_id"].iloc[rows].fillna("").to_numpy(dtype=object)
+    f = r["from_actor_id"].iloc[t].fillna("").to_numpy(dtype=object)
+    g = r["to_actor_id"].iloc[t].fillna("").to_numpy(dtype=object)
     same = ((a == f) & (b == g)) | ((a == g) & (b == f))
     for i in np.flatnonzero(~same):
         row = rows[i]
@@ -202,15 +224,14 @@ def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]
 
 def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
     sources = tables["sources"]
-    cited: list[pd.Series] = [sources.frame["derived_from_id"].dropna()]
+    cited = [arrow(sources.frame["derived_from_id"].dropna())]
     for name in ("relationships", "support_events"):
-        cited.append(split_list(tables[name].frame["source_ids"].dropna()))
-    used = pd.Index(pd.concat(cited, ignore_index=True).unique())
-    ids = sources.frame["source_id"]
-    for row in np.flatnonzero((~ids.isin(used) & ids.notna()).to_numpy()):
-        value = str(ids.iloc[row])
-        yield _at(sources, row, "source_id", "unused-source",
+        cited.append(explode(tables[name].frame["source_ids"].dropna())[0])
+    used = pc.unique(pa.concat_arrays([c.cast(pa.large_string()) for c in cited]))
+    ids = arrow(sources.frame["source_id"])
+    unused = pc.and_(pc.invert(pc.is_in(ids, value_set=used)), pc.is_valid(ids))
+    for row in np.flatnonzero(unused.to_numpy(zero_copy_only=False)):
+        value = str(ids[int(row)])
+        yield _at(sources, int(row), "source_id", "unused-source",
                   f"{quote(value)} is cited by no relationship, event or other source",
                   value, WARNING)
-
-

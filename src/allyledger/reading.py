@@ -78,7 +78,7 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
     offset = 0
     if data.startswith(BOM):
         data, offset = data[len(BOM):], len(BOM)
-    if not data.strip():
+    if not data or data.isspace():
         return fail(1, "empty-file", "the file is empty; it needs at least the header "
                     f"line: {','.join(table.columns)}")
     nul = data.find(b"\x00")
@@ -86,15 +86,12 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
         line = data.count(b"\n", 0, nul) + 1
         return fail(line, "binary-content", f"contains a NUL byte at byte offset "
                     f"{nul + offset}; this does not look like a text CSV file")
+    end = data.find(b"\n")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start:exc.start + 1].hex()
-        return fail(line, "not-utf8", f"byte 0x{bad} at byte offset {exc.start + offset} "
-                    "is not valid UTF-8; save the file as UTF-8")
+        header_line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        header_line = ""
 
-    header_line = text.split("\n", 1)[0].rstrip("\r")
     try:
         header = next(csv.reader([header_line], strict=True))
     except csv.Error:
@@ -103,8 +100,17 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
     if not _check_header(result, header):
         return result
 
+    # pyarrow checks UTF-8 as it parses; only a file it rejects is decoded in Python,
+    # to locate the problem.
     frame, lines = _parse_fast(data, header)
     if frame is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            bad = data[exc.start:exc.start + 1].hex()
+            return fail(line, "not-utf8", f"byte 0x{bad} at byte offset "
+                        f"{exc.start + offset} is not valid UTF-8; save the file as UTF-8")
         frame, lines = _parse_slow(result, text, header)
     known = [c for c in header if c in table.columns]
     frame = frame[known]
@@ -143,17 +149,29 @@ def _check_header(result: TableText, header: list[str]) -> bool:
     return ok
 
 
+def _has_blank_line(data: bytes) -> bool:
+    match = _BLANK_LINE.search(data)
+    while match is not None:
+        if data[match.end():].strip():
+            return True
+        match = _BLANK_LINE.search(data, match.end())
+    return False
+
+
+STRING = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
 def _parse_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
-    if _BLANK_LINE.search(data.rstrip(b"\r\n")):
+    if _has_blank_line(data):
         return None, np.zeros(0, dtype=np.int64)
     try:
         arrow = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
+                column_types={name: pa.large_string() for name in header},
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -162,15 +180,15 @@ def _parse_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame | None, np
     except (pa.ArrowInvalid, pa.ArrowException):
         return None, np.zeros(0, dtype=np.int64)
     n = arrow.num_rows
-    extra = np.zeros(n, dtype=np.int64)
-    if n and b'"' in data:
+    lines = 2 + np.arange(n, dtype=np.int64)
+    newlines = data.count(b"\n")
+    if n and newlines > n + 1 - (0 if data.endswith(b"\n") else 1):
+        extra = np.zeros(n, dtype=np.int64)
         for column in arrow.columns:
             counts = pc.fill_null(pc.count_substring(column, "\n"), 0)
             extra += counts.to_numpy(zero_copy_only=False).astype(np.int64)
-    lines = 2 + np.arange(n, dtype=np.int64)
-    if extra.any():
         lines = lines + np.concatenate([[0], np.cumsum(extra)[:-1]])
-    frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame = arrow.to_pandas(types_mapper=lambda t: STRING, self_destruct=True)
     return frame, lines
 
 
@@ -208,6 +226,5 @@ def _parse_slow(result: TableText, text: str, header: list[str]) -> tuple[pd.Dat
                 f"the CSV quoting is broken here ({exc}); a cell with a quote inside must be "
                 'quoted and the inner quote doubled ("")'))
     columns = {name: [r[i] if r[i] != "" else None for r in rows] for i, name in enumerate(header)}
-    frame = pd.DataFrame({k: pd.Series(v, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-                          for k, v in columns.items()})
+    frame = pd.DataFrame({k: pd.Series(v, dtype=STRING) for k, v in columns.items()})
     return frame, np.array(lines, dtype=np.int64)

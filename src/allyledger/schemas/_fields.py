@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.extensions as extensions
-import pandera.pandas as pa
+import pandera.pandas as pa_
+import pyarrow as pa
+import pyarrow.compute as pc
 import pycountry
 
 from allyledger.schemas._vocab import NON_CURRENCY_UNITS
@@ -24,9 +26,10 @@ PARTIAL_DATE_PATTERN = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
 URL_PATTERN = r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?"
+NUMBER_PATTERN = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 LIST_SEPARATOR = "|"
 CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
-FORMULA_RE = r"[=+\-@][^\W_]"
+FORMULA_RE = r"^[=+\-@][\pL\pN]"
 
 
 @functools.cache
@@ -49,34 +52,78 @@ def unit_codes() -> frozenset[str]:
     return frozenset({c.alpha_3 for c in pycountry.currencies} | set(NON_CURRENCY_UNITS))
 
 
-def split_list(series: pd.Series) -> pd.Series:
-    """Explode a column of `|`-lists into one element per row, keeping the row index."""
-    return series.str.split(LIST_SEPARATOR, regex=False).explode()
+def arrow(series: pd.Series) -> pa.Array:
+    """The column as one Arrow string array (zero-copy for Arrow-backed strings)."""
+    array = pa.array(series, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    return array
 
 
-def _per_row(element_ok: pd.Series) -> pd.Series:
-    return element_ok.astype(bool).groupby(level=0).all()
+def _mask(series: pd.Series, result: pa.Array | pa.ChunkedArray | np.ndarray) -> pd.Series:
+    if not isinstance(result, np.ndarray):
+        result = pc.fill_null(result, False).to_numpy(zero_copy_only=False)
+    return pd.Series(result, index=series.index, dtype=bool)
+
+
+def matches(array: pa.Array, pattern: str) -> np.ndarray:
+    """Full match of a RE2 pattern, as a numpy bool array (null -> False)."""
+    found = pc.match_substring_regex(array, f"^(?:{pattern})$")
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """Split a column of `|`-lists: every element, and the index label of its row."""
+    lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
+    values = pc.list_flatten(lists)
+    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    return values, series.index.to_numpy()[parents]
+
+
+def _rows_all(series: pd.Series, element_ok: np.ndarray, positions: np.ndarray) -> pd.Series:
+    bad = np.bincount(positions, weights=~element_ok, minlength=len(series)) > 0
+    return pd.Series(~bad, index=series.index)
+
+
+def _element_positions(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
+    return pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(
+        zero_copy_only=False)
+
+
+def slug_array(array: pa.Array) -> np.ndarray:
+    length = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
+    return matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
 
 
 def is_slug(series: pd.Series) -> pd.Series:
-    return series.str.fullmatch(SLUG_PATTERN).fillna(False).astype(bool) & (
-        series.str.len() <= SLUG_MAX
-    )
+    return _mask(series, slug_array(arrow(series)))
+
+
+def date_parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, year, month, day, length) of partial dates; invalid cells get 2000-01-01."""
+    shape = matches(array, PARTIAL_DATE_PATTERN)
+    text = pc.if_else(pa.array(shape), array, "2000-01-01")
+    length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+
+    def part(start: int, stop: int) -> np.ndarray:
+        piece = pc.utf8_slice_codeunits(text, start, stop)
+        piece = pc.if_else(pc.equal(piece, ""), "01", piece)
+        return pc.cast(piece, pa.int32()).to_numpy(zero_copy_only=False)
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    ok = shape & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
+    return ok, year, month, day, length  # type: ignore[return-value]
 
 
 def is_partial_date(series: pd.Series) -> pd.Series:
     """True where a cell is YYYY, YYYY-MM or YYYY-MM-DD and names a real calendar date."""
-    shape = series.str.fullmatch(PARTIAL_DATE_PATTERN).fillna(False).astype(bool)
-    text = series.where(shape, "2000-01-01")
-    year = pd.to_numeric(text.str.slice(0, 4)).to_numpy()
-    month = pd.to_numeric(text.str.slice(5, 7).replace("", "01")).to_numpy()
-    day = pd.to_numeric(text.str.slice(8, 10).replace("", "01")).to_numpy()
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    month_ok = (month >= 1) & (month <= 12)
-    dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    ok = (year >= 1) & month_ok & (day >= 1) & (day <= dim)
-    return shape & pd.Series(ok, index=series.index)
+    return _mask(series, date_parts(arrow(series))[0])
 
 
 @extensions.register_check_method(statistics=["maxlen"], check_type="vectorized")
@@ -86,23 +133,26 @@ def slug(series: pd.Series, *, maxlen: int) -> pd.Series:
 
 @extensions.register_check_method(check_type="vectorized")
 def slug_list(series: pd.Series) -> pd.Series:
-    return _per_row(is_slug(split_list(series)))
+    values, positions = _element_positions(series)
+    return _rows_all(series, slug_array(values), positions)
 
 
 @extensions.register_check_method(statistics=["allowed"], check_type="vectorized")
 def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
-    return _per_row(split_list(series).isin(allowed))
+    values, positions = _element_positions(series)
+    ok = pc.is_in(values, value_set=pa.array(allowed, values.type))
+    return _rows_all(series, ok.to_numpy(zero_copy_only=False), positions)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def list_unique(series: pd.Series) -> pd.Series:
-    return ~_duplicated_within_rows(split_list(series))
-
-
-def _duplicated_within_rows(parts: pd.Series) -> pd.Series:
-    frame = pd.DataFrame({"row": parts.index, "value": parts.to_numpy()})
-    dup = frame.duplicated(["row", "value"]).to_numpy()
-    return pd.Series(dup, index=parts.index).groupby(level=0).any()
+    values, positions = _element_positions(series)
+    codes = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)
+    keys = np.sort((positions.astype(np.int64) << 32) | codes.astype(np.int64))
+    repeated = np.unique(keys[1:][keys[1:] == keys[:-1]] >> 32)
+    ok = np.ones(len(series), dtype=bool)
+    ok[repeated] = False
+    return pd.Series(ok, index=series.index)
 
 
 @extensions.register_check_method(check_type="vectorized")
@@ -112,73 +162,134 @@ def partial_date(series: pd.Series) -> pd.Series:
 
 @extensions.register_check_method(check_type="vectorized")
 def full_date(series: pd.Series) -> pd.Series:
-    return series.str.fullmatch(DATE_PATTERN).fillna(False).astype(bool) & is_partial_date(
-        series
-    )
+    ok, _, _, _, length = date_parts(arrow(series))
+    return _mask(series, ok & (length == 10))
+
+
+def compute_nfc_ranges() -> list[tuple[int, int]]:
+    """Code points that can make text non-NFC: combining marks, characters that change
+    under NFC, second halves of canonical pairs, and Hangul vowel/trailing jamo."""
+    import unicodedata
+
+    points: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for cp in range(0x80, 0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        if unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch):
+            points.add(cp)
+        decomposition = unicodedata.decomposition(ch)
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                points.add(int(parts[1], 16))
+    ranges: list[list[int]] = []
+    for cp in sorted(points):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return [(a, b) for a, b in ranges]
+
+
+@functools.cache
+def nfc_candidates() -> str:
+    """RE2 class of the characters that can make a string non-NFC (see _nfc.py)."""
+    import unicodedata
+
+    from allyledger.schemas import _nfc
+
+    ranges = _nfc.RANGES
+    if _nfc.UNIDATA_VERSION != unicodedata.unidata_version:  # pragma: no cover
+        ranges = compute_nfc_ranges()
+    return "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges) + "]"
+
+
+def _nfc(array: pa.Array) -> np.ndarray:
+    """True where a cell is in NFC; only cells holding a candidate are normalised."""
+    ok = np.ones(len(array), dtype=bool)
+    if pc.all(pc.fill_null(pc.string_is_ascii(array), True)).as_py():
+        return ok
+    suspect = np.flatnonzero(_has(array, nfc_candidates()))
+    if len(suspect):
+        subset = array.take(pa.array(suspect))
+        same = pc.equal(pc.utf8_normalize(subset, "NFC"), subset)
+        ok[suspect] = pc.fill_null(same, True).to_numpy(zero_copy_only=False)
+    return ok
+
+
+def _trimmed(array: pa.Array) -> np.ndarray:
+    same = pc.and_(pc.equal(pc.utf8_trim_whitespace(array), array),
+                   pc.greater(pc.utf8_length(array), 0))
+    return np.asarray(pc.fill_null(same, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _has(array: pa.Array, pattern: str) -> np.ndarray:
+    found = pc.match_substring_regex(array, pattern)
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def nfc(series: pd.Series) -> pd.Series:
-    return series == series.str.normalize("NFC")
+    return _mask(series, _nfc(arrow(series)))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def trimmed(series: pd.Series) -> pd.Series:
-    return (series == series.str.strip()) & (series != "")
+    return _mask(series, _trimmed(arrow(series)))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def no_control(series: pd.Series) -> pd.Series:
-    return ~series.str.contains(CONTROL_RE, regex=True)
+    return _mask(series, ~_has(arrow(series), CONTROL_RE))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def no_formula(series: pd.Series) -> pd.Series:
-    return ~series.str.match(FORMULA_RE)
+    return _mask(series, ~_has(arrow(series), FORMULA_RE))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def text_list(series: pd.Series) -> pd.Series:
-    parts = split_list(series)
-    ok = (
-        (parts == parts.str.normalize("NFC"))
-        & (parts == parts.str.strip())
-        & (parts != "")
-        & ~parts.str.contains(CONTROL_RE, regex=True)
-        & ~parts.str.match(FORMULA_RE)
-    )
-    return _per_row(ok)
+    values, positions = _element_positions(series)
+    ok = (_nfc(values) & _trimmed(values) & ~_has(values, CONTROL_RE)
+          & ~_has(values, FORMULA_RE))
+    return _rows_all(series, ok, positions)
+
+
+def _in(series: pd.Series, allowed: frozenset[str]) -> pd.Series:
+    array = arrow(series)
+    return _mask(series, pc.is_in(array, value_set=pa.array(sorted(allowed), array.type)))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def iso_country(series: pd.Series) -> pd.Series:
-    return series.isin(country_codes())
+    return _in(series, country_codes())
 
 
 @extensions.register_check_method(check_type="vectorized")
 def iso_language(series: pd.Series) -> pd.Series:
-    return series.isin(language_codes())
+    return _in(series, language_codes())
 
 
 @extensions.register_check_method(check_type="vectorized")
 def unit_code(series: pd.Series) -> pd.Series:
-    return series.isin(unit_codes())
+    return _in(series, unit_codes())
 
 
 @extensions.register_check_method(check_type="vectorized")
 def wikidata_qid(series: pd.Series) -> pd.Series:
-    return series.str.fullmatch(WIKIDATA_PATTERN).fillna(False).astype(bool)
+    return _mask(series, matches(arrow(series), WIKIDATA_PATTERN))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def http_url(series: pd.Series) -> pd.Series:
-    return series.str.fullmatch(URL_PATTERN).fillna(False).astype(bool)
+    return _mask(series, matches(arrow(series), URL_PATTERN))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def non_negative_number(series: pd.Series) -> pd.Series:
-    shape = series.str.fullmatch(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-    return shape.fillna(False).astype(bool)
+    return _mask(series, matches(arrow(series), NUMBER_PATTERN))
 
 
 # --- field builders ---------------------------------------------------------------
@@ -203,7 +314,7 @@ def _field(
     kwargs: dict[str, Any] = dict(checks or {})
     if isin is not None:
         kwargs["isin"] = isin
-    return pa.Field(
+    return pa_.Field(
         nullable=not required,
         unique=unique,
         description=description,
@@ -392,18 +503,13 @@ def unit_field(description: str, *, example: str) -> Any:
 
 def period_bounds(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """First and last day of each partial date, as datetime64[D] arrays (NaT if invalid)."""
-    valid = is_partial_date(series.fillna("")) & series.notna()
-    text = series.where(valid, "2000")
-    length = text.str.len().to_numpy()
-    padded = np.where(length == 4, text + "-01-01", np.where(length == 7, text + "-01", text))
-    start = np.array(padded, dtype="datetime64[D]")
-    year_end = start.astype("datetime64[Y]") + np.timedelta64(1, "Y")
-    month_end = start.astype("datetime64[M]") + np.timedelta64(1, "M")
-    end = np.where(
-        length == 4,
-        year_end.astype("datetime64[D]") - np.timedelta64(1, "D"),
-        np.where(length == 7, month_end.astype("datetime64[D]") - np.timedelta64(1, "D"), start),
-    )
+    ok, year, month, day, length = date_parts(arrow(series))
+    months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype("datetime64[M]")
+    start = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    year_end = (((year.astype(np.int64) + 1 - 1970) * 12).astype("datetime64[M]")
+                .astype("datetime64[D]") - np.timedelta64(1, "D"))
+    month_end = ((months + np.timedelta64(1, "M")).astype("datetime64[D]")
+                 - np.timedelta64(1, "D"))
+    end = np.where(length == 4, year_end, np.where(length == 7, month_end, start))
     nat = np.datetime64("NaT", "D")
-    mask = valid.to_numpy()
-    return np.where(mask, start, nat), np.where(mask, end, nat)
+    return np.where(ok, start, nat), np.where(ok, end, nat)
