@@ -34,8 +34,9 @@ def check_across(tables: dict[str, TableText], as_of: dt.date) -> list[Problem]:
             out.extend(_order(text))
     events = usable.get("support_events")
     if events is not None and len(events.frame):
-        out.extend(_replies(events))
-        out.extend(_cycles(events))
+        parent = _lookup(events.frame, "event_id", events.frame["responds_to_id"])
+        out.extend(_replies(events, parent))
+        out.extend(_cycles(events, parent))
         rels = usable.get("relationships")
         if rels is not None:
             out.extend(_relationship_pairs(events, rels))
@@ -51,7 +52,7 @@ def _at(text: TableText, row: int, column: str, code: str, message: str,
 
 
 def _keys(text: TableText) -> pa.Array:
-    return pc.unique(arrow(text.frame[text.table.key].dropna()))
+    return arrow(text.frame[text.table.key]).drop_null()
 
 
 def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Problem]:
@@ -69,7 +70,8 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
             zero_copy_only=False)
         bad = np.flatnonzero(~found & slug_array(values))
         key = target.table.key
-        names = keys.to_pylist() if len(bad) and len(keys) <= SUGGEST_LIMIT else []
+        names = (sorted(set(keys.to_pylist()))
+                 if len(bad) and len(keys) <= SUGGEST_LIMIT else [])
         for i in bad:
             value = str(values[int(i)])
             hint = suggest(value, names) if names else ""
@@ -128,9 +130,8 @@ def _codes(frame: pd.DataFrame, column: str, vocabulary: pa.Array) -> np.ndarray
                       dtype=np.int64)
 
 
-def _replies(events: TableText) -> Iterator[Problem]:
+def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
     e = events.frame
-    pos = _lookup(e, "event_id", e["responds_to_id"])
     rows = np.flatnonzero(pos >= 0)
     if not len(rows):
         return
@@ -172,9 +173,8 @@ def _replies(events: TableText) -> Iterator[Problem]:
                   "answers", cell("event_id", t))
 
 
-def _cycles(events: TableText) -> Iterator[Problem]:
+def _cycles(events: TableText, parent: np.ndarray) -> Iterator[Problem]:
     e = events.frame
-    parent = _lookup(e, "event_id", e["responds_to_id"])
     n = len(parent)
     # Pointer jumping: after enough doublings every chain has reached its root (-1)
     # unless it runs into a loop.
@@ -185,7 +185,7 @@ def _cycles(events: TableText) -> Iterator[Problem]:
     stuck = np.flatnonzero(jump >= 0)
     if not len(stuck):
         return
-    ids = e["event_id"].to_numpy(dtype=object)
+    ids = e["event_id"]
     in_loop: set[int] = set()
     for row in stuck:  # only rows caught in a loop are visited here
         seen: list[int] = []
@@ -197,8 +197,8 @@ def _cycles(events: TableText) -> Iterator[Problem]:
             in_loop.add(int(row))
     for row in sorted(in_loop):
         yield _at(events, row, "responds_to_id", "reply-cycle",
-                  f"{quote(ids[row])} is part of a responds_to_id loop; a chain of replies "
-                  "must end at an event that responds to nothing", str(ids[row]))
+                  f"{quote(ids.iloc[row])} is part of a responds_to_id loop; a chain of "
+                  "replies must end at an event that responds to nothing", str(ids.iloc[row]))
 
 
 def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]:

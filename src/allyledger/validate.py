@@ -7,6 +7,8 @@ for anything in the data.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,9 +66,14 @@ def check_dataset(
         text = read_table(folder, table, shown)
         report.tables[table.name] = text
         problems.extend(text.problems)
-        if text.readable and len(text.frame):
-            problems.extend(check_table(text))
-    problems.extend(check_across(report.tables, as_of or dt.date.today()))
+    # The checks spend their time in Arrow kernels, which release the GIL: run the
+    # per-table models and the cross-table rules side by side.
+    checkable = [t for t in report.tables.values() if t.readable and len(t.frame)]
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        across = pool.submit(check_across, report.tables, as_of or dt.date.today())
+        for found in pool.map(check_table, checkable):
+            problems.extend(found)
+        problems.extend(across.result())
     for problem in sorted(set(problems)):
         (report.errors if problem.severity == ERROR else report.warnings).append(problem)
     return report

@@ -208,9 +208,11 @@ def nfc_candidates() -> str:
 def _nfc(array: pa.Array) -> np.ndarray:
     """True where a cell is in NFC; only cells holding a candidate are normalised."""
     ok = np.ones(len(array), dtype=bool)
-    if pc.all(pc.fill_null(pc.string_is_ascii(array), True)).as_py():
+    ascii_only = pc.fill_null(pc.string_is_ascii(array), True).to_numpy(zero_copy_only=False)
+    wide = np.flatnonzero(~ascii_only)
+    if not len(wide):
         return ok
-    suspect = np.flatnonzero(_has(array, nfc_candidates()))
+    suspect = wide[_has(array.take(pa.array(wide)), nfc_candidates())]
     if len(suspect):
         subset = array.take(pa.array(suspect))
         same = pc.equal(pc.utf8_normalize(subset, "NFC"), subset)
