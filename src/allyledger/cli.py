@@ -182,3 +182,62 @@ def download(edition: str, to_dir: Path, base_url: str | None,
         paths = fetch_edition(edition, to_dir, base_url=base_url, cache_dir=cache_dir,
                               on_file=advance)
     click.echo(f"downloaded {len(paths)} files into {to_dir}")
+
+
+@cli.command("fmt")
+@click.argument("dataset_dir", type=DIR, default="dataset")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 naming the files that "
+              "are not in canonical form.")
+def fmt_command(dataset_dir: Path, check: bool) -> None:
+    """Rewrite the CSVs of DATASET_DIR in canonical form (order, sorting, clean cells)."""
+    from allyledger.fmt import format_dataset, require_formattable
+
+    _require_dir(dataset_dir)
+    result = format_dataset(dataset_dir, check=check)
+    for problem in result.problems:
+        click.echo(problem.render(), err=True)
+    require_formattable(result)
+    for path in result.changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+    if check and result.changed:
+        raise DataInvalid(f"{len(result.changed)} file(s) need `allyledger fmt`")
+    if not result.changed:
+        click.echo(f"{dataset_dir}: already canonical", err=True)
+
+
+@cli.command("add")
+@click.argument("table")
+@click.argument("dataset_dir", type=DIR, default="dataset")
+@click.option("--field", "fields", multiple=True, metavar="COLUMN=VALUE",
+              help="A column's value; repeat for each. Columns not given are asked for "
+                   "(or left empty with --no-input).")
+@click.option("--no-input", is_flag=True, help="Ask nothing; take only --field values.")
+@click.option("--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today).")
+def add_command(table: str, dataset_dir: Path, fields: tuple[str, ...], no_input: bool,
+                as_of: str | None) -> None:
+    """Append a checked row to TABLE (actors, relationships, support_events, sources)."""
+    from allyledger.add import add_row
+
+    _require_dir(dataset_dir)
+    given: dict[str, str] = {}
+    for item in fields:
+        column, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not COLUMN=VALUE", param_hint="--field")
+        given[column.strip()] = value
+
+    def ask(column: str, description: str, choices: list[str] | None,
+            default: str | None) -> str:
+        click.echo(click.style(column, bold=True) + f": {description}", err=True)
+        if choices:
+            click.echo("  one of: " + ", ".join(choices) + " (empty for none)", err=True)
+        answer: str = click.prompt(f"  {column}", default=default or "", show_default=bool(
+            default), err=True)
+        return answer
+
+    key, others = add_row(dataset_dir, table, given, ask=None if no_input else ask,
+                          as_of=_as_of(as_of))
+    click.echo(f"added {key} to {dataset_dir}/{table}.csv")
+    if others:
+        click.echo(f"note: {dataset_dir} has {len(others)} other error(s); run "
+                   "`allyledger validate`", err=True)

@@ -68,8 +68,17 @@ def folder_as_text(folder: Path) -> dict[str, pd.DataFrame]:
             raise
         except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage problem
             raise UsageProblem(f"cannot read {name} in {folder}: {exc}") from None
-        tables[name] = frame
+        tables[name] = _sorted_lists(table, frame)
     return tables
+
+
+def _sorted_lists(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort the items of lists whose order carries no meaning, so diffs ignore it."""
+    for f in table.fields:
+        if f.is_list and f.sortable:
+            frame[f.name] = [LIST_SEPARATOR.join(sorted(v.split(LIST_SEPARATOR)))
+                             if isinstance(v, str) else v for v in frame[f.name]]
+    return frame
 
 
 def _csv_as_text(folder: Path, table: Table) -> pd.DataFrame:

@@ -1,0 +1,101 @@
+"""Canonical CSV form: model column order, rows sorted by ID, clean cells, `\\n` endings.
+
+`format_dataset` rewrites only what differs and never drops a row or a non-empty cell:
+cells are NFC-normalised and trimmed, `|`-lists lose empty and repeated items and are
+sorted where their order carries no meaning (IDs and enum values; aliases keep theirs).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from allyledger.problems import DataInvalid, Problem
+from allyledger.reading import read_table
+from allyledger.schemas import TABLES, Field, Table
+from allyledger.schemas._fields import LIST_SEPARATOR
+
+
+@dataclass
+class FormatResult:
+    changed: list[Path]
+    problems: list[Problem]
+
+
+def clean_cell(value: str | None, f: Field) -> str:
+    """The canonical text of one cell ('' for empty)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    if f.is_list:
+        items: list[str] = []
+        for item in text.split(LIST_SEPARATOR):
+            item = item.strip()
+            if item and item not in items:
+                items.append(item)
+        if f.sortable:
+            items.sort()
+        text = LIST_SEPARATOR.join(items)
+    return text
+
+
+def canonical_rows(table: Table, frame: pd.DataFrame) -> list[list[str]]:
+    """Header plus the cleaned rows of `frame`, sorted by the primary key."""
+    columns = {f.name: [clean_cell(v, f) for v in frame[f.name].tolist()]
+               for f in table.fields}
+    rows = [list(r) for r in zip(*columns.values(), strict=True)] if len(frame) else []
+    key = table.columns.index(table.key)
+    rows.sort(key=lambda r: (r[key] == "", r[key]))
+    return [table.columns, *rows]
+
+
+def render_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def format_dataset(dataset_dir: Path | str, *, check: bool = False) -> FormatResult:
+    """Rewrite (or with `check`, only list) the tables not in canonical form.
+
+    A table that cannot be read safely (unknown or duplicated columns, ragged rows,
+    broken quoting, bad encoding) is left alone and its problems are returned.
+    """
+    folder = Path(dataset_dir)
+    changed: list[Path] = []
+    problems: list[Problem] = []
+    for table in TABLES.values():
+        text = read_table(folder, table, str(folder))
+        blocking = [p for p in text.problems if p.code != "missing-column"]
+        if blocking or not text.readable:
+            problems.extend(blocking or text.problems)
+            continue
+        path = folder / table.filename
+        data = render_csv(canonical_rows(table, text.frame))
+        if path.read_bytes() != data:
+            changed.append(path)
+            if not check:
+                write_atomic(path, data)
+    return FormatResult(changed, problems)
+
+
+def require_formattable(result: FormatResult) -> None:
+    if result.problems:
+        raise DataInvalid(f"{len(result.problems)} problem(s) stop `fmt` from rewriting "
+                          "safely; fix them first")
