@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+CFF := .venv-cff
 
 .PHONY: data test lint clean
 
@@ -16,12 +17,19 @@ data: $(BIN)/.installed
 	$(BIN)/allyledger validate dataset
 	$(BIN)/allyledger build dataset --out build
 
-## Run the whole test suite.
-test: $(BIN)/.installed
+## Run the whole test suite, then check CITATION.cff with cffconvert (in its own
+## virtualenv: it pins an old jsonschema that the test tools cannot share).
+test: $(BIN)/.installed $(CFF)/.installed
 	$(BIN)/python -m pytest
+	$(CFF)/bin/cffconvert --validate -i CITATION.cff
+
+$(CFF)/.installed:
+	$(PYTHON) -m venv $(CFF)
+	$(CFF)/bin/python -m pip install --quiet cffconvert==2.0.0
+	touch $@
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests scripts
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) $(CFF)

@@ -241,3 +241,17 @@ def add_command(table: str, dataset_dir: Path, fields: tuple[str, ...], no_input
     if others:
         click.echo(f"note: {dataset_dir} has {len(others)} other error(s); run "
                    "`allyledger validate`", err=True)
+
+
+@cli.command("docs")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              default="docs/codebook.md", show_default=True)
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if it is stale.")
+def docs_command(out_path: Path, check: bool) -> None:
+    """Write the codebook (every table, column and value) generated from the models."""
+    from allyledger.docs import write_codebook
+
+    stale = write_codebook(out_path, check=check)
+    if check and stale:
+        raise DataInvalid(f"{out_path} is stale; run `allyledger docs`")
+    click.echo(f"{'wrote' if stale else 'unchanged'} {out_path}")

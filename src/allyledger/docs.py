@@ -24,3 +24,100 @@ def write_schema_files(folder: Path, *, check: bool = False) -> list[Path]:
                 folder.mkdir(parents=True, exist_ok=True)
                 path.write_text(content, encoding="utf-8")
     return stale
+
+
+KIND_LABELS = {
+    "id": "ID (lowercase slug)",
+    "ref": "ID of a row in `{ref}`",
+    "ref_list": "|-list of IDs in `{ref}`",
+    "text": "text",
+    "text_list": "|-list of text",
+    "enum": "one value of a closed list",
+    "enum_list": "|-list of values of a closed list",
+    "partial_date": "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "date": "date: YYYY-MM-DD",
+    "country": "ISO 3166-1 alpha-3 code",
+    "language": "ISO 639-1 code",
+    "wikidata": "Wikidata item (Q…)",
+    "url": "http(s) URL",
+    "number": "number ≥ 0",
+    "unit": "ISO 4217 code or units, personnel, barrels, tonnes",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def codebook() -> str:
+    """docs/codebook.md: every table and column, generated from the pandera models."""
+    from allyledger.schemas import SCHEMA_VERSION
+
+    out = [
+        "# allyledger codebook",
+        "",
+        f"Schema version {SCHEMA_VERSION}. Generated from `src/allyledger/schemas/` by "
+        "`allyledger docs`; do not edit by hand.",
+        "",
+        "Conventions for every table: an empty cell means unknown; lists are separated "
+        "by `|`; text is NFC, trimmed, without control characters, and does not begin "
+        "like a spreadsheet formula; rows are sorted by their ID. In the built Parquet "
+        "files enums are dictionary-encoded, partial dates become a `date32` column plus "
+        "`<name>_precision` (`year`, `month` or `day`), and lists are `list<string>`.",
+        "",
+    ]
+    for table in TABLES.values():
+        out += [f"## `{table.name}`", "", table.description, "",
+                f"Primary key: `{table.key}`. File: `dataset/{table.filename}`.", "",
+                "| column | type | required | meaning | example |",
+                "| --- | --- | --- | --- | --- |"]
+        for f in table.fields:
+            label = KIND_LABELS[f.kind].format(ref=f.references)
+            if f.unique and f.kind != "id":
+                label += ", unique"
+            example = f"`{_cell(f.example)}`" if f.example else ""
+            out.append(f"| `{f.name}` | {_cell(label)} | {'yes' if f.required else 'no'} | "
+                       f"{_cell(f.description)} | {example} |")
+        for f in table.fields:
+            if f.vocab:
+                out += ["", f"### `{table.name}.{f.name}` values", "",
+                        "| value | meaning |", "| --- | --- |"]
+                out += [f"| `{k}` | {_cell(v)} |" for k, v in f.vocab.items()]
+        if table.row_rules:
+            out += ["", f"### Rules across the columns of `{table.name}`", ""]
+            out += [f"- `{code}` ({column}): {_cell(msg.format_map(_Blank()))}"
+                    for code, (column, msg) in table.row_rules.items()]
+        out.append("")
+    out += [
+        "## Rules across tables",
+        "",
+        "- `unknown-reference`: every `*_id` and every element of `source_ids` names an "
+        "existing row.",
+        "- `reply-other-recipient`, `reply-other-provider`: an event's `responds_to_id` "
+        "points at an event with the same recipient; an answer to a pledge, delivery, "
+        "withholding or withdrawal also has the same provider.",
+        "- `reply-before-event`: the event answered is not dated after the answer "
+        "(periods compare by their first and last days).",
+        "- `reply-cycle`: chains of `responds_to_id` end.",
+        "- `relationship-mismatch`: an event's `relationship_id` joins the same two "
+        "actors as the event.",
+        "- `date-after-as-of`: no date is after the edition's as-of date.",
+        "- Warnings: `unused-source` (a source nothing cites), `unsorted-rows`.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def write_codebook(path: Path, *, check: bool = False) -> bool:
+    """Write docs/codebook.md; return whether it was stale."""
+    content = codebook()
+    stale = not path.exists() or path.read_text("utf-8") != content
+    if stale and not check:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return stale
