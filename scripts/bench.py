@@ -52,7 +52,9 @@ for path in sorted(src.glob("*.csv")):
 def timed(command: list[str]) -> tuple[float, float, int]:
     """Run a command; return (seconds, peak RSS in MB, exit code)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -63,8 +65,12 @@ def break_rows(src: Path, dst: Path) -> int:
     """Copy a dataset, breaking the date of every 100th event; return how many."""
     shutil.copytree(src, dst)
     path = dst / "support_events.csv"
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={"date": pa.string(), "amount": pa.string()}))
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={"date": pa.string(), "amount": pa.string()}
+        ),
+    )
     broken = pa.array([i % 100 == 0 for i in range(table.num_rows)])
     dates = pc.if_else(broken, "2020-13-01", table.column("date"))
     table = table.set_column(table.schema.get_field_index("date"), "date", dates)
@@ -77,7 +83,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def loader_times(dist: Path, build: Path, runs: int, cache: Path) -> tuple[float, float]:
+def loader_times(
+    dist: Path, build: Path, runs: int, cache: Path
+) -> tuple[float, float]:
     import allyledger
 
     handler = functools.partial(_Quiet, directory=str(dist))
@@ -85,7 +93,9 @@ def loader_times(dist: Path, build: Path, runs: int, cache: Path) -> tuple[float
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        allyledger.load("support_events", base_url=url, cache_dir=cache)  # warm the cache
+        allyledger.load(
+            "support_events", base_url=url, cache_dir=cache
+        )  # warm the cache
         load, plain = [], []
         for _ in range(runs):
             start = time.perf_counter()
@@ -108,22 +118,68 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
     tool = [sys.executable, "-m", "allyledger"]
     broken = break_rows(dataset, folder / "invalid")
     samples: dict[str, list[tuple[float, float, int]]] = {
-        "validate": [], "build": [], "floor": [], "invalid": []}
+        "validate": [],
+        "build": [],
+        "floor": [],
+        "invalid": [],
+    }
     for i in range(runs):
-        samples["validate"].append(timed([*tool, "validate", str(dataset), "--as-of", AS_OF]))
-        samples["build"].append(timed([*tool, "build", str(dataset), "--out",
-                                       str(folder / f"build{i}"), "--as-of", AS_OF]))
-        samples["floor"].append(timed([sys.executable, "-c", FLOOR, str(dataset),
-                                       str(folder / f"floor{i}")]))
-        samples["invalid"].append(timed([*tool, "validate", str(folder / "invalid"),
-                                         "--as-of", AS_OF, "--max-errors", "1000"]))
+        samples["validate"].append(
+            timed([*tool, "validate", str(dataset), "--as-of", AS_OF])
+        )
+        samples["build"].append(
+            timed(
+                [
+                    *tool,
+                    "build",
+                    str(dataset),
+                    "--out",
+                    str(folder / f"build{i}"),
+                    "--as-of",
+                    AS_OF,
+                ]
+            )
+        )
+        samples["floor"].append(
+            timed(
+                [sys.executable, "-c", FLOOR, str(dataset), str(folder / f"floor{i}")]
+            )
+        )
+        samples["invalid"].append(
+            timed(
+                [
+                    *tool,
+                    "validate",
+                    str(folder / "invalid"),
+                    "--as-of",
+                    AS_OF,
+                    "--max-errors",
+                    "1000",
+                ]
+            )
+        )
     codes = {k: {c for _, _, c in v} for k, v in samples.items()}
     if codes["validate"] != {0} or codes["build"] != {0} or codes["invalid"] != {1}:
         raise SystemExit(f"unexpected exit codes at N={n}: {codes}")
-    subprocess.run([*tool, "release", "2026.1", str(dataset), "--dist", str(folder / "dist"),
-                    "--as-of", AS_OF, "--changelog", str(folder / "CHANGELOG.md")],
-                   check=True, stdout=subprocess.DEVNULL)
-    load, plain = loader_times(folder / "dist", folder / "build0", runs, folder / "cache")
+    subprocess.run(
+        [
+            *tool,
+            "release",
+            "2026.1",
+            str(dataset),
+            "--dist",
+            str(folder / "dist"),
+            "--as-of",
+            AS_OF,
+            "--changelog",
+            str(folder / "CHANGELOG.md"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    load, plain = loader_times(
+        folder / "dist", folder / "build0", runs, folder / "cache"
+    )
     row: dict[str, float] = {"n": n, "broken_rows": broken}
     for key, values in samples.items():
         row[f"{key}_s"] = statistics.median(v[0] for v in values)
@@ -138,17 +194,23 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
 
 
 def machine() -> dict[str, object]:
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(),
-            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-                               / 2**30, 1)}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+        ),
+    }
 
 
 def table(rows: list[dict[str, float]]) -> str:
-    head = ("| N events | validate s | build s | floor s | validate/floor | build/floor | "
-            "peak RSS validate / build MB | invalid/valid | load s | read_parquet s | "
-            "load/read_parquet |")
+    head = (
+        "| N events | validate s | build s | floor s | validate/floor | build/floor | "
+        "peak RSS validate / build MB | invalid/valid | load s | read_parquet s | "
+        "load/read_parquet |"
+    )
     lines = [head, "|" + " ---: |" * (head.count("|") - 1)]
     for r in rows:
         lines.append(
@@ -156,30 +218,47 @@ def table(rows: list[dict[str, float]]) -> str:
             f"{r['floor_s']:.2f} | {r['validate_vs_floor']:.2f}x | {r['build_vs_floor']:.2f}x | "
             f"{r['validate_rss_mb']:.0f} / {r['build_rss_mb']:.0f} | "
             f"{r['invalid_vs_valid']:.2f}x | {r['load_s']:.3f} | {r['read_parquet_s']:.3f} | "
-            f"{r['load_vs_read_parquet']:.2f}x |")
+            f"{r['load_vs_read_parquet']:.2f}x |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
-    parser.add_argument("--work", type=Path, default=None,
-                        help="scratch folder (default: a temporary one)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="scratch folder (default: a temporary one)",
+    )
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="allyledger-bench-"))
     rows = [bench_size(n, args.runs, work) for n in args.sizes]
-    result: dict[str, object] = {"machine": machine(), "runs": args.runs, "results": rows}
+    result: dict[str, object] = {
+        "machine": machine(),
+        "runs": args.runs,
+        "results": rows,
+    }
     if len(rows) > 1:
-        result["growth_last_vs_previous"] = rows[-1]["validate_s"] / rows[-2]["validate_s"]
-        result["build_growth_last_vs_previous"] = rows[-1]["build_s"] / rows[-2]["build_s"]
+        result["growth_last_vs_previous"] = (
+            rows[-1]["validate_s"] / rows[-2]["validate_s"]
+        )
+        result["build_growth_last_vs_previous"] = (
+            rows[-1]["build_s"] / rows[-2]["build_s"]
+        )
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(table(rows))
     if "growth_last_vs_previous" in result:
-        print(f"validate growth {args.sizes[-2]:,} -> {args.sizes[-1]:,}: "
-              f"{result['growth_last_vs_previous']:.1f}x; build: "
-              f"{result['build_growth_last_vs_previous']:.1f}x")
+        print(
+            f"validate growth {args.sizes[-2]:,} -> {args.sizes[-1]:,}: "
+            f"{result['growth_last_vs_previous']:.1f}x; build: "
+            f"{result['build_growth_last_vs_previous']:.1f}x"
+        )
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return result

@@ -34,14 +34,17 @@ from allyledger.schemas._vocab import (
 WORDS = np.array(
     "the state pledged support delivered weapons oil credit troops advisers air defence "
     "systems to its ally after strikes on the capital while officials said more help "
-    "would follow Москва Caracas Tehrán Ереван Damascus La Habana".split())
+    "would follow Москва Caracas Tehrán Ереван Damascus La Habana".split()
+)
 EPOCH = np.datetime64("1990-01-01")
 DAYS = (np.datetime64("2026-06-30") - EPOCH).astype(int)
 
 
 def _ids(prefix: str, n: int) -> np.ndarray:
     width = len(str(max(n, 1)))
-    return np.char.add(prefix, np.char.zfill(np.arange(n).astype(str), width)).astype(object)
+    return np.char.add(prefix, np.char.zfill(np.arange(n).astype(str), width)).astype(
+        object
+    )
 
 
 def _sentences(rng: np.random.Generator, n: int, words: int) -> np.ndarray:
@@ -56,12 +59,18 @@ def _dates(days: np.ndarray, precision: np.ndarray) -> np.ndarray:
     """ISO dates cut to year (0), month (1) or day (2) precision."""
     text = pd.Series((EPOCH + days.astype("timedelta64[D]")).astype(str), dtype=object)
     width = np.choose(precision, [4, 7, 10])
-    return np.select([width == 4, width == 7], [text.str.slice(0, 4),
-                                                text.str.slice(0, 7)], text).astype(object)
+    return np.select(
+        [width == 4, width == 7], [text.str.slice(0, 4), text.str.slice(0, 7)], text
+    ).astype(object)
 
 
-def _lists(rng: np.random.Generator, choices: np.ndarray, n: int, most: int,
-           empty_share: float = 0.0) -> np.ndarray:
+def _lists(
+    rng: np.random.Generator,
+    choices: np.ndarray,
+    n: int,
+    most: int,
+    empty_share: float = 0.0,
+) -> np.ndarray:
     counts = rng.integers(1, most + 1, size=n)
     first = rng.integers(0, len(choices), size=n)
     out = pd.Series(choices[first], dtype=object)
@@ -86,37 +95,57 @@ def synth(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     needs_country = np.isin(other_kind, ["person", "government_body", "company"])
     country = countries[rng.integers(0, len(countries), size=others)].astype(object)
     country = np.where(needs_country | (rng.random(others) < 0.5), country, None)
-    actors = pd.DataFrame({
-        "actor_id": np.concatenate([np.char.lower(states).astype(object),
-                                    _ids("actor-", others)]),
-        "name": np.concatenate([states.astype(object), _sentences(rng, others, 2)]),
-        "kind": np.concatenate([np.full(len(states), "state", dtype=object), other_kind]),
-        "country": np.concatenate([states.astype(object), country]),
-        "wikidata_id": None,
-        "aliases": _lists(rng, WORDS[-6:], n_actors, 2, empty_share=0.6),
-        "description": np.where(rng.random(n_actors) < 0.5,
-                                _sentences(rng, n_actors, 6), None),
-    })
+    actors = pd.DataFrame(
+        {
+            "actor_id": np.concatenate(
+                [np.char.lower(states).astype(object), _ids("actor-", others)]
+            ),
+            "name": np.concatenate([states.astype(object), _sentences(rng, others, 2)]),
+            "kind": np.concatenate(
+                [np.full(len(states), "state", dtype=object), other_kind]
+            ),
+            "country": np.concatenate([states.astype(object), country]),
+            "wikidata_id": None,
+            "aliases": _lists(rng, WORDS[-6:], n_actors, 2, empty_share=0.6),
+            "description": np.where(
+                rng.random(n_actors) < 0.5, _sentences(rng, n_actors, 6), None
+            ),
+        }
+    )
     actors.loc[: len(states) - 1, "wikidata_id"] = np.char.add(
-        "Q", (np.arange(len(states)) + 1000).astype(str))
+        "Q", (np.arange(len(states)) + 1000).astype(str)
+    )
 
     source_ids = _ids("source-", n_sources)
-    sources = pd.DataFrame({
-        "source_id": source_ids,
-        "url": np.char.add("https://example.org/news/", source_ids.astype(str)).astype(object),
-        "title": _sentences(rng, n_sources, 7),
-        "publisher": np.array(["Example Wire", "Example Times", "Ministry of Examples",
-                               "Пример"], dtype=object)[rng.integers(0, 4, n_sources)],
-        "published": np.where(rng.random(n_sources) < 0.9,
-                              _dates(rng.integers(0, DAYS, n_sources),
-                                     rng.choice(3, n_sources, p=[0.1, 0.2, 0.7])), None),
-        "accessed": "2026-07-01",
-        "language": np.array(["en", "ru", "es", "fr", "ar"],
-                             dtype=object)[rng.integers(0, 5, n_sources)],
-        "source_type": np.array(list(SOURCE_TYPES), dtype=object)[
-            rng.integers(0, len(SOURCE_TYPES), n_sources)],
-        "derived_from_id": None,
-    })
+    sources = pd.DataFrame(
+        {
+            "source_id": source_ids,
+            "url": np.char.add(
+                "https://example.org/news/", source_ids.astype(str)
+            ).astype(object),
+            "title": _sentences(rng, n_sources, 7),
+            "publisher": np.array(
+                ["Example Wire", "Example Times", "Ministry of Examples", "Пример"],
+                dtype=object,
+            )[rng.integers(0, 4, n_sources)],
+            "published": np.where(
+                rng.random(n_sources) < 0.9,
+                _dates(
+                    rng.integers(0, DAYS, n_sources),
+                    rng.choice(3, n_sources, p=[0.1, 0.2, 0.7]),
+                ),
+                None,
+            ),
+            "accessed": "2026-07-01",
+            "language": np.array(["en", "ru", "es", "fr", "ar"], dtype=object)[
+                rng.integers(0, 5, n_sources)
+            ],
+            "source_type": np.array(list(SOURCE_TYPES), dtype=object)[
+                rng.integers(0, len(SOURCE_TYPES), n_sources)
+            ],
+            "derived_from_id": None,
+        }
+    )
     derived = np.flatnonzero(rng.random(n_sources) < 0.05)
     derived = derived[derived > 0]
     sources.loc[derived, "derived_from_id"] = source_ids[derived - 1]
@@ -135,33 +164,54 @@ def synth(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     rel_start = start[rel_threads] - rng.integers(30, 3000, len(rel_threads))
     ended = rng.random(len(rel_threads)) < 0.3
     rel_end = rel_start + rng.integers(0, 5000, len(rel_threads))
-    rel_status = np.where(ended, "ended", np.where(rng.random(len(rel_threads)) < 0.1,
-                                                   "suspended", "active"))
-    relationships = pd.DataFrame({
-        "relationship_id": rel_ids,
-        "from_actor_id": provider[rel_threads],
-        "to_actor_id": recipient[rel_threads],
-        "kind": np.array(list(RELATIONSHIP_KINDS), dtype=object)[
-            rng.integers(0, len(RELATIONSHIP_KINDS), len(rel_threads))],
-        "obligations": _lists(rng, np.array(list(OBLIGATIONS), dtype=object),
-                              len(rel_threads), 2, empty_share=0.6),
-        "basis": np.array(list(BASES), dtype=object)[
-            rng.integers(0, len(BASES), len(rel_threads))],
-        "instrument": np.where(rng.random(len(rel_threads)) < 0.5,
-                               _sentences(rng, len(rel_threads), 4), None),
-        "start": _dates(np.maximum(rel_start, 0), rng.choice(3, len(rel_threads))),
-        "end": np.where(ended, _dates(np.clip(rel_end + 366 * 2, 0, DAYS), np.full(
-            len(rel_threads), 0)), None),
-        "status": rel_status,
-        "source_ids": _lists(rng, source_ids, len(rel_threads), 3),
-        "notes": None,
-    })
+    rel_status = np.where(
+        ended,
+        "ended",
+        np.where(rng.random(len(rel_threads)) < 0.1, "suspended", "active"),
+    )
+    relationships = pd.DataFrame(
+        {
+            "relationship_id": rel_ids,
+            "from_actor_id": provider[rel_threads],
+            "to_actor_id": recipient[rel_threads],
+            "kind": np.array(list(RELATIONSHIP_KINDS), dtype=object)[
+                rng.integers(0, len(RELATIONSHIP_KINDS), len(rel_threads))
+            ],
+            "obligations": _lists(
+                rng,
+                np.array(list(OBLIGATIONS), dtype=object),
+                len(rel_threads),
+                2,
+                empty_share=0.6,
+            ),
+            "basis": np.array(list(BASES), dtype=object)[
+                rng.integers(0, len(BASES), len(rel_threads))
+            ],
+            "instrument": np.where(
+                rng.random(len(rel_threads)) < 0.5,
+                _sentences(rng, len(rel_threads), 4),
+                None,
+            ),
+            "start": _dates(np.maximum(rel_start, 0), rng.choice(3, len(rel_threads))),
+            "end": np.where(
+                ended,
+                _dates(
+                    np.clip(rel_end + 366 * 2, 0, DAYS), np.full(len(rel_threads), 0)
+                ),
+                None,
+            ),
+            "status": rel_status,
+            "source_ids": _lists(rng, source_ids, len(rel_threads), 3),
+            "notes": None,
+        }
+    )
     # An ended tie's end is coded at year precision two years on: never before start.
     thread_rel = np.full(threads, None, dtype=object)
     thread_rel[rel_threads] = rel_ids
 
-    kinds5 = np.array(["crisis", "request", "pledge", "delivery", "withholding"],
-                      dtype=object)
+    kinds5 = np.array(
+        ["crisis", "request", "pledge", "delivery", "withholding"], dtype=object
+    )
     t = np.repeat(np.arange(threads), 5)[:n]
     step = np.tile(np.arange(5), threads)[:n]
     days = start[t] + step * rng.integers(0, 60, n)
@@ -172,38 +222,67 @@ def synth(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     event_ids = _ids("event-", n)
     kind = kinds5[step]
     is_crisis = step == 0
-    responds = np.where(step == 0, None, np.where(
-        step == 3, event_ids[np.maximum(np.arange(n) - 1, 0)],
-        event_ids[np.maximum(np.arange(n) - step, 0)]))
+    responds = np.where(
+        step == 0,
+        None,
+        np.where(
+            step == 3,
+            event_ids[np.maximum(np.arange(n) - 1, 0)],
+            event_ids[np.maximum(np.arange(n) - step, 0)],
+        ),
+    )
     has_amount = (step == 3) & (rng.random(n) < 0.5)
     support = np.array(list(SUPPORT_TYPES), dtype=object)[
-        rng.integers(0, len(SUPPORT_TYPES), n)]
-    events = pd.DataFrame({
-        "event_id": event_ids,
-        "date": _dates(days, precision),
-        "kind": kind,
-        "provider_id": np.where(is_crisis, np.where(rng.random(n) < 0.7, threat[t], None),
-                                provider[t]),
-        "recipient_id": recipient[t],
-        "support_type": np.where(is_crisis, None, support),
-        "crisis_type": np.where(is_crisis, np.array(list(CRISIS_TYPES), dtype=object)[
-            rng.integers(0, len(CRISIS_TYPES), n)], None),
-        "responds_to_id": responds,
-        "relationship_id": np.where(is_crisis, None, thread_rel[t]),
-        "item": np.where(rng.random(n) < 0.3, _sentences(rng, n, 2), None),
-        "amount": np.where(has_amount, np.round(rng.random(n) * 1e6, 2).astype(str), None),
-        "unit": np.where(has_amount, np.array(["USD", "units", "tonnes", "barrels"],
-                                              dtype=object)[rng.integers(0, 4, n)], None),
-        "certainty": np.array(list(CERTAINTIES), dtype=object)[
-            rng.choice(4, n, p=[0.5, 0.3, 0.15, 0.05])],
-        "summary": _sentences(rng, n, 12),
-        "source_ids": _lists(rng, source_ids, n, 3),
-    })
+        rng.integers(0, len(SUPPORT_TYPES), n)
+    ]
+    events = pd.DataFrame(
+        {
+            "event_id": event_ids,
+            "date": _dates(days, precision),
+            "kind": kind,
+            "provider_id": np.where(
+                is_crisis, np.where(rng.random(n) < 0.7, threat[t], None), provider[t]
+            ),
+            "recipient_id": recipient[t],
+            "support_type": np.where(is_crisis, None, support),
+            "crisis_type": np.where(
+                is_crisis,
+                np.array(list(CRISIS_TYPES), dtype=object)[
+                    rng.integers(0, len(CRISIS_TYPES), n)
+                ],
+                None,
+            ),
+            "responds_to_id": responds,
+            "relationship_id": np.where(is_crisis, None, thread_rel[t]),
+            "item": np.where(rng.random(n) < 0.3, _sentences(rng, n, 2), None),
+            "amount": np.where(
+                has_amount, np.round(rng.random(n) * 1e6, 2).astype(str), None
+            ),
+            "unit": np.where(
+                has_amount,
+                np.array(["USD", "units", "tonnes", "barrels"], dtype=object)[
+                    rng.integers(0, 4, n)
+                ],
+                None,
+            ),
+            "certainty": np.array(list(CERTAINTIES), dtype=object)[
+                rng.choice(4, n, p=[0.5, 0.3, 0.15, 0.05])
+            ],
+            "summary": _sentences(rng, n, 12),
+            "source_ids": _lists(rng, source_ids, n, 3),
+        }
+    )
     # A crisis whose threat is its own recipient names no threatening actor.
-    same = is_crisis & (events["provider_id"].to_numpy() == events["recipient_id"].to_numpy())
+    same = is_crisis & (
+        events["provider_id"].to_numpy() == events["recipient_id"].to_numpy()
+    )
     events.loc[same, "provider_id"] = None
-    return {"actors": actors, "relationships": relationships, "support_events": events,
-            "sources": sources}
+    return {
+        "actors": actors,
+        "relationships": relationships,
+        "support_events": events,
+        "sources": sources,
+    }
 
 
 def write(tables: dict[str, pd.DataFrame], out: Path) -> None:

@@ -28,8 +28,13 @@ def test_build_writes_typed_parquet(tmp_path):
     assert result.exit_code == 0, result.output
     assert "4 actors, 3 relationships, 5 support_events, 3 sources" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "actors.parquet", "datapackage.json", "manifest.json", "relationships.parquet",
-        "sources.parquet", "support_events.parquet"]
+        "actors.parquet",
+        "datapackage.json",
+        "manifest.json",
+        "relationships.parquet",
+        "sources.parquet",
+        "support_events.parquet",
+    ]
     events = pq.read_table(out / "support_events.parquet")
     schema = events.schema
     assert schema.field("kind").type == pa.dictionary(pa.int16(), pa.string())
@@ -37,10 +42,17 @@ def test_build_writes_typed_parquet(tmp_path):
     assert schema.field("date_precision").type == pa.dictionary(pa.int16(), pa.string())
     assert schema.field("source_ids").type == pa.list_(pa.string())
     assert schema.field("amount").type == pa.float64()
-    assert schema.field("summary").metadata[b"description"] == b"One paraphrased sentence."
+    assert (
+        schema.field("summary").metadata[b"description"] == b"One paraphrased sentence."
+    )
     assert schema.metadata[b"allyledger.schema_version"] == b"1.0.0"
-    assert pq.ParquetFile(out / "support_events.parquet").metadata.row_group(0).column(
-        0).compression == "ZSTD"
+    assert (
+        pq.ParquetFile(out / "support_events.parquet")
+        .metadata.row_group(0)
+        .column(0)
+        .compression
+        == "ZSTD"
+    )
     frame = events.to_pandas()
     assert list(frame["event_id"]) == sorted(frame["event_id"])
     row = frame.set_index("event_id").loc["2025-01-pledge"]
@@ -48,12 +60,23 @@ def test_build_writes_typed_parquet(tmp_path):
     assert row["date_precision"] == "month"
     assert row["amount"] == 2.0
     delivery = frame.set_index("event_id").loc["2025-delivery"]
-    assert (delivery["date"], delivery["date_precision"]) == (dt.date(2025, 1, 1), "year")
-    assert list(delivery["source_ids"]) == ["example-2025-01-01-original",
-                                            "example-2025-01-02-retelling"]
+    assert (delivery["date"], delivery["date_precision"]) == (
+        dt.date(2025, 1, 1),
+        "year",
+    )
+    assert list(delivery["source_ids"]) == [
+        "example-2025-01-01-original",
+        "example-2025-01-02-retelling",
+    ]
     assert delivery["amount"] == 1.5e6
     assert list(frame["kind"].cat.categories) == [
-        "crisis", "request", "pledge", "delivery", "withholding", "withdrawal"]
+        "crisis",
+        "request",
+        "pledge",
+        "delivery",
+        "withholding",
+        "withdrawal",
+    ]
     crisis = frame.set_index("event_id").loc["2025-01-01-crisis"]
     assert pd.isna(crisis["provider_id"]) and pd.isna(crisis["support_type"])
 
@@ -69,8 +92,12 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
         assert entry["sha256"] == sha256(path)
         assert entry["bytes"] == path.stat().st_size
     assert {e["name"] for e in manifest["files"]} == {
-        "actors.parquet", "relationships.parquet", "support_events.parquet",
-        "sources.parquet", "datapackage.json"}
+        "actors.parquet",
+        "relationships.parquet",
+        "support_events.parquet",
+        "sources.parquet",
+        "datapackage.json",
+    }
 
 
 def test_build_is_byte_identical(tmp_path, ds):
@@ -89,7 +116,8 @@ def test_row_order_in_csv_does_not_change_output(tmp_path, ds):
     build(VALID, tmp_path / "a")
     build(ds, tmp_path / "b")
     assert (tmp_path / "a/actors.parquet").read_bytes() == (
-        tmp_path / "b/actors.parquet").read_bytes()
+        tmp_path / "b/actors.parquet"
+    ).read_bytes()
 
 
 def test_invalid_data_writes_nothing(tmp_path, ds):
@@ -136,11 +164,14 @@ def test_datapackage_describes_every_field(tmp_path):
     assert names == pq.read_schema(out / "support_events.parquet").names
     kind = next(f for f in events["schema"]["fields"] if f["name"] == "kind")
     assert kind["constraints"]["enum"][0] == "crisis"
-    assert {"fields": "provider_id", "reference": {"resource": "actors",
-                                                  "fields": "actor_id"}} in events[
-        "schema"]["foreignKeys"]
+    assert {
+        "fields": "provider_id",
+        "reference": {"resource": "actors", "fields": "actor_id"},
+    } in events["schema"]["foreignKeys"]
     assert events["schema"]["primaryKey"] == ["event_id"]
-    assert all(f["description"] for r in resources.values() for f in r["schema"]["fields"])
+    assert all(
+        f["description"] for r in resources.values() for f in r["schema"]["fields"]
+    )
 
 
 def test_committed_schema_files_match_the_models():
@@ -149,7 +180,8 @@ def test_committed_schema_files_match_the_models():
         assert path.exists(), f"{path} is missing: run `allyledger schemas`"
         assert path.read_text() == content, f"{path} is stale: run `allyledger schemas`"
     assert sorted(p.name for p in (ROOT / "schemas").glob("*.json")) == sorted(
-        f"{t}.json" for t in TABLES)
+        f"{t}.json" for t in TABLES
+    )
 
 
 def test_schemas_check_detects_drift(tmp_path):

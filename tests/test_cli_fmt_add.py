@@ -37,7 +37,9 @@ def test_fmt_rewrites_canonically(ds):
     header = rows[0]
     rows = [list(reversed(r)) for r in rows]  # columns in another order
     i = list(reversed(header)).index("source_ids")
-    rows[2][i] = "example-2025-02-treaty| example-2025-01-01-original|example-2025-02-treaty"
+    rows[2][i] = (
+        "example-2025-02-treaty| example-2025-01-01-original|example-2025-02-treaty"
+    )
     path.write_bytes(b"\r\n".join(",".join(r).encode() for r in rows) + b"\r\n")
     result = run("fmt", ds)
     assert result.exit_code == 0
@@ -47,7 +49,8 @@ def test_fmt_rewrites_canonically(ds):
     fixed = read_rows(path)
     assert fixed[0] == header
     assert fixed[2][header.index("source_ids")] == (
-        "example-2025-01-01-original|example-2025-02-treaty")
+        "example-2025-01-01-original|example-2025-02-treaty"
+    )
     assert validate(ds).exit_code == 0
     assert run("fmt", ds, "--check").exit_code == 0
 
@@ -63,16 +66,32 @@ def test_fmt_leaves_unsafe_files_alone(ds):
     assert path.read_bytes() == before
 
 
-texts = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc"),
-                                       exclude_characters="|\x85\u2028\u2029"),
-                max_size=12)
+texts = st.text(
+    alphabet=st.characters(
+        exclude_categories=("Cs", "Cc"), exclude_characters="|\x85\u2028\u2029"
+    ),
+    max_size=12,
+)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cells=st.lists(st.tuples(st.from_regex(r"[a-z]{1,6}", fullmatch=True), texts,
-                                st.lists(texts, max_size=4), texts), min_size=1,
-                      max_size=12, unique_by=lambda c: c[0]))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+            texts,
+            st.lists(texts, max_size=4),
+            texts,
+        ),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda c: c[0],
+    )
+)
 def test_fmt_is_idempotent_and_keeps_every_value(tmp_path_factory, cells):
     folder = tmp_path_factory.mktemp("fmt")
     for name, table in TABLES.items():
@@ -82,8 +101,14 @@ def test_fmt_is_idempotent_and_keeps_every_value(tmp_path_factory, cells):
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(reversed(columns)))
     for key, name, aliases, description in reversed(cells):
-        row = {"actor_id": key, "name": name, "aliases": "|".join(aliases),
-               "description": description, "kind": "person", "country": "RUS"}
+        row = {
+            "actor_id": key,
+            "name": name,
+            "aliases": "|".join(aliases),
+            "description": description,
+            "kind": "person",
+            "country": "RUS",
+        }
         writer.writerow([row.get(c, "") for c in reversed(columns)])
     path = folder / "actors.csv"
     path.write_text(buffer.getvalue())
@@ -110,11 +135,26 @@ def test_fmt_is_idempotent_and_keeps_every_value(tmp_path_factory, cells):
 
 # --- add ---------------------------------------------------------------------------
 
-EVENT = ["--field", "date=2025-02-01", "--field", "kind=delivery", "--field",
-         "provider_id=rus", "--field", "recipient_id=ven", "--field", "support_type=weapons",
-         "--field", "responds_to_id=2025-01-pledge", "--field", "certainty=reported",
-         "--field", "summary=A test delivery fulfilling the pledge.", "--field",
-         "source_ids=example-2025-02-treaty"]
+EVENT = [
+    "--field",
+    "date=2025-02-01",
+    "--field",
+    "kind=delivery",
+    "--field",
+    "provider_id=rus",
+    "--field",
+    "recipient_id=ven",
+    "--field",
+    "support_type=weapons",
+    "--field",
+    "responds_to_id=2025-01-pledge",
+    "--field",
+    "certainty=reported",
+    "--field",
+    "summary=A test delivery fulfilling the pledge.",
+    "--field",
+    "source_ids=example-2025-02-treaty",
+]
 
 
 def add(ds: Path, *args: str, input: str | None = None):
@@ -122,8 +162,11 @@ def add(ds: Path, *args: str, input: str | None = None):
 
     from allyledger.cli import cli
 
-    return CliRunner().invoke(cli, ["add", "support_events", str(ds), "--as-of",
-                                    "2026-11-25", *args], input=input)
+    return CliRunner().invoke(
+        cli,
+        ["add", "support_events", str(ds), "--as-of", "2026-11-25", *args],
+        input=input,
+    )
 
 
 def test_add_with_fields_appends_in_place(ds):
@@ -154,15 +197,39 @@ def test_add_refuses_a_row_that_breaks_a_rule(ds):
 
 
 def test_add_refuses_a_bad_value_from_the_command_line(ds):
-    result = add(ds, "--no-input", *[a.replace("kind=delivery", "kind=gift") for a in EVENT])
+    result = add(
+        ds, "--no-input", *[a.replace("kind=delivery", "kind=gift") for a in EVENT]
+    )
     assert result.exit_code == 1
-    assert 'support_events.csv: kind: unknown-value: "gift" is not one of' in result.output
+    assert (
+        'support_events.csv: kind: unknown-value: "gift" is not one of' in result.output
+    )
 
 
 def test_add_asks_for_missing_columns_and_retries_bad_answers(ds):
-    answers = "\n".join([
-        "delivery", "rus", "ven", "parachutes", "weapons", "", "", "", "", "", "", "",
-        "reported", "Asked interactively.", "example-2025-02-treaty", ""]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "delivery",
+                "rus",
+                "ven",
+                "parachutes",
+                "weapons",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "reported",
+                "Asked interactively.",
+                "example-2025-02-treaty",
+                "",
+            ]
+        )
+        + "\n"
+    )
     result = add(ds, "--field", "date=2025-03", input=answers)
     assert result.exit_code == 0, result.output
     assert 'unknown-value: "parachutes" is not one of' in result.output

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from allyledger import check_dataset
-from conftest import VALID, add_row, set_cell, validate, write_rows, read_rows
+from conftest import VALID, add_row, read_rows, set_cell, validate, write_rows
 
 
 def test_valid_dataset_passes():
@@ -40,36 +40,86 @@ CELL_CASES = [
     ("sources", 1, "accessed", "2025-06", "invalid-date", "full date"),
     ("sources", 1, "language", "english", "unknown-language", "ISO 639-1"),
     ("sources", 1, "source_type", "newspaper", "unknown-value", "news"),
-    ("sources", 2, "derived_from_id", "example-2025-01-02-retelling", "derived-from-self",
-     "derived from itself"),
+    (
+        "sources",
+        2,
+        "derived_from_id",
+        "example-2025-01-02-retelling",
+        "derived-from-self",
+        "derived from itself",
+    ),
     ("relationships", 1, "obligations", "defence", "unknown-value", "defense"),
     ("relationships", 1, "basis", "pact", "unknown-value", "treaty"),
     ("relationships", 1, "start", "1992-5-15", "invalid-date", "YYYY-MM-DD"),
     ("relationships", 1, "source_ids", "", "missing-value", "required"),
     ("relationships", 1, "to_actor_id", "rus", "self-relationship", "two different"),
-    ("relationships", 2, "end", "2004", "end-before-start", 'end "2004" is before start'),
+    (
+        "relationships",
+        2,
+        "end",
+        "2004",
+        "end-before-start",
+        'end "2004" is before start',
+    ),
     ("relationships", 2, "end", "", "ended-without-end", 'status is "ended"'),
     ("relationships", 3, "end", "2025-06", "active-with-end", 'status is "active"'),
     ("support_events", 1, "kind", "pledged", "unknown-value", 'did you mean "pledge"'),
-    ("support_events", 2, "provider_id", "", "provider-required", "needs a provider_id"),
+    (
+        "support_events",
+        2,
+        "provider_id",
+        "",
+        "provider-required",
+        "needs a provider_id",
+    ),
     ("support_events", 2, "support_type", "", "support-type-required", "support_type"),
-    ("support_events", 1, "support_type", "weapons", "support-type-on-crisis", "no support"),
+    (
+        "support_events",
+        1,
+        "support_type",
+        "weapons",
+        "support-type-on-crisis",
+        "no support",
+    ),
     ("support_events", 1, "crisis_type", "", "crisis-type-required", "crisis_type"),
-    ("support_events", 2, "crisis_type", "unrest", "crisis-type-on-non-crisis", "only for"),
+    (
+        "support_events",
+        2,
+        "crisis_type",
+        "unrest",
+        "crisis-type-on-non-crisis",
+        "only for",
+    ),
     ("support_events", 3, "amount", "-2", "invalid-number", "at least 0"),
     ("support_events", 3, "amount", "1,000", "invalid-number", "thousands separators"),
     ("support_events", 3, "unit", "", "unit-required", "needs a unit"),
     ("support_events", 3, "amount", "", "amount-required", "without an amount"),
     ("support_events", 3, "unit", "dollars", "unknown-unit", "ISO 4217"),
-    ("support_events", 2, "responds_to_id", "2025-01-02-request", "responds-to-self",
-     "respond to itself"),
-    ("support_events", 1, "certainty", "likely", "unknown-value", "confirmed, reported"),
+    (
+        "support_events",
+        2,
+        "responds_to_id",
+        "2025-01-02-request",
+        "responds-to-self",
+        "respond to itself",
+    ),
+    (
+        "support_events",
+        1,
+        "certainty",
+        "likely",
+        "unknown-value",
+        "confirmed, reported",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("table", "row", "column", "value", "code", "fragment"),
-                         CELL_CASES)
-def test_cell_rule_is_reported_at_its_place(ds, table, row, column, value, code, fragment):
+@pytest.mark.parametrize(
+    ("table", "row", "column", "value", "code", "fragment"), CELL_CASES
+)
+def test_cell_rule_is_reported_at_its_place(
+    ds, table, row, column, value, code, fragment
+):
     set_cell(ds, table, row, column, value)
     result = validate(ds)
     assert result.exit_code == 1, result.output
@@ -107,8 +157,10 @@ def test_duplicate_id_names_the_first_line(ds):
     set_cell(ds, "support_events", 4, "source_ids", "example-2025-01-01-original")
     result = validate(ds)
     assert result.exit_code == 1
-    assert (f"{ds}/sources.csv:4:source_id: duplicate-id: "
-            '"example-2025-01-02-retelling" is already used on line 3') in result.output
+    assert (
+        f"{ds}/sources.csv:4:source_id: duplicate-id: "
+        '"example-2025-01-02-retelling" is already used on line 3'
+    ) in result.output
 
 
 def test_duplicate_url_is_reported(ds):
@@ -120,54 +172,81 @@ def test_duplicate_url_is_reported(ds):
 def test_state_id_must_be_its_country_code(ds):
     set_cell(ds, "actors", 4, "country", "CUB")
     result = validate(ds)
-    assert (f"{ds}/actors.csv:5:actor_id: state-id-is-country: a state's actor_id is its "
-            'country code in lowercase: expected "cub"') in result.output
+    assert (
+        f"{ds}/actors.csv:5:actor_id: state-id-is-country: a state's actor_id is its "
+        'country code in lowercase: expected "cub"'
+    ) in result.output
 
 
 def test_country_required_for_person(ds):
     set_cell(ds, "actors", 3, "country", "")
     result = validate(ds)
-    assert (f'{ds}/actors.csv:4:country: country-required: an actor of kind "person" '
-            "needs a country") in result.output
+    assert (
+        f'{ds}/actors.csv:4:country: country-required: an actor of kind "person" '
+        "needs a country"
+    ) in result.output
 
 
 # --- across tables -----------------------------------------------------------------
+
 
 def test_unknown_provider_is_reported(ds):
     set_cell(ds, "support_events", 2, "provider_id", "rus-army")
     result = validate(ds)
     assert result.exit_code == 1
-    assert (f'{ds}/support_events.csv:3:provider_id: unknown-reference: "rus-army" is '
-            f"not an actor_id in {ds}/actors.csv") in result.output
+    assert (
+        f'{ds}/support_events.csv:3:provider_id: unknown-reference: "rus-army" is '
+        f"not an actor_id in {ds}/actors.csv"
+    ) in result.output
 
 
 def test_each_listed_source_must_exist(ds):
-    set_cell(ds, "support_events", 5, "source_ids",
-             "example-2025-01-01-original|example-2025-01-03-missing")
+    set_cell(
+        ds,
+        "support_events",
+        5,
+        "source_ids",
+        "example-2025-01-01-original|example-2025-01-03-missing",
+    )
     result = validate(ds)
-    assert (f"{ds}/support_events.csv:6:source_ids: unknown-reference: "
-            '"example-2025-01-03-missing" is not a source_id') in result.output
+    assert (
+        f"{ds}/support_events.csv:6:source_ids: unknown-reference: "
+        '"example-2025-01-03-missing" is not a source_id'
+    ) in result.output
 
 
 def test_reply_must_concern_same_recipient(ds):
-    add_row(ds, "support_events", {
-        "event_id": "2025-02-01-other", "date": "2025-02-01", "kind": "delivery",
-        "provider_id": "rus", "recipient_id": "test-person", "support_type": "asylum",
-        "responds_to_id": "2025-01-01-crisis", "certainty": "reported",
-        "summary": "A test reply to the wrong recipient.",
-        "source_ids": "example-2025-02-treaty"})
+    add_row(
+        ds,
+        "support_events",
+        {
+            "event_id": "2025-02-01-other",
+            "date": "2025-02-01",
+            "kind": "delivery",
+            "provider_id": "rus",
+            "recipient_id": "test-person",
+            "support_type": "asylum",
+            "responds_to_id": "2025-01-01-crisis",
+            "certainty": "reported",
+            "summary": "A test reply to the wrong recipient.",
+            "source_ids": "example-2025-02-treaty",
+        },
+    )
     result = validate(ds)
-    assert (f'{ds}/support_events.csv:7:responds_to_id: reply-other-recipient: responds '
-            'to "2025-01-01-crisis", whose recipient is "ven", not "test-person"'
-            ) in result.output
+    assert (
+        f"{ds}/support_events.csv:7:responds_to_id: reply-other-recipient: responds "
+        'to "2025-01-01-crisis", whose recipient is "ven", not "test-person"'
+    ) in result.output
 
 
 def test_delivery_fulfilling_pledge_has_same_provider(ds):
     set_cell(ds, "support_events", 3, "provider_id", "csto")
     set_cell(ds, "support_events", 3, "relationship_id", "")
     result = validate(ds)
-    assert (f"{ds}/support_events.csv:6:responds_to_id: reply-other-provider: responds to "
-            'the pledge "2025-01-pledge" by "csto"') in result.output
+    assert (
+        f"{ds}/support_events.csv:6:responds_to_id: reply-other-provider: responds to "
+        'the pledge "2025-01-pledge" by "csto"'
+    ) in result.output
     # A reply to a crisis or request needs only the same recipient.
     assert ":4:responds_to_id: reply-other-provider" not in result.output
 
@@ -175,8 +254,10 @@ def test_delivery_fulfilling_pledge_has_same_provider(ds):
 def test_reply_cannot_precede_what_it_answers(ds):
     set_cell(ds, "support_events", 2, "date", "2024-12-31")
     result = validate(ds)
-    assert (f"{ds}/support_events.csv:3:responds_to_id: reply-before-event: responds to "
-            '"2025-01-01-crisis", dated 2025-01-01') in result.output
+    assert (
+        f"{ds}/support_events.csv:3:responds_to_id: reply-before-event: responds to "
+        '"2025-01-01-crisis", dated 2025-01-01'
+    ) in result.output
 
 
 def test_month_precision_reply_may_share_the_month(ds):
@@ -199,28 +280,43 @@ def test_reply_loop_is_reported(ds):
 def test_relationship_must_join_the_same_actors(ds):
     set_cell(ds, "support_events", 3, "relationship_id", "rus-csto-membership")
     result = validate(ds)
-    assert (f'{ds}/support_events.csv:4:relationship_id: relationship-mismatch: '
-            '"rus-csto-membership" joins "rus" and "csto"') in result.output
+    assert (
+        f"{ds}/support_events.csv:4:relationship_id: relationship-mismatch: "
+        '"rus-csto-membership" joins "rus" and "csto"'
+    ) in result.output
 
 
 def test_date_after_as_of(ds):
     result = validate(ds, "--as-of", "2025-05-31")
     assert result.exit_code == 1
-    assert (f'{ds}/support_events.csv:5:date: date-after-as-of: "2025-06-01" is after '
-            "the as-of date 2025-05-31") in result.output
+    assert (
+        f'{ds}/support_events.csv:5:date: date-after-as-of: "2025-06-01" is after '
+        "the as-of date 2025-05-31"
+    ) in result.output
     # A year-precision date counts from its first day: 2025 is not after 2025-05-31.
     assert ":6:date: date-after-as-of" not in result.output
 
 
 def test_unused_source_is_a_warning_not_an_error(ds):
-    add_row(ds, "sources", {
-        "source_id": "example-2026-unused", "url": "https://example.org/unused",
-        "title": "Unused", "publisher": "Example", "accessed": "2026-01-01",
-        "language": "en", "source_type": "news"})
+    add_row(
+        ds,
+        "sources",
+        {
+            "source_id": "example-2026-unused",
+            "url": "https://example.org/unused",
+            "title": "Unused",
+            "publisher": "Example",
+            "accessed": "2026-01-01",
+            "language": "en",
+            "source_type": "news",
+        },
+    )
     result = validate(ds)
     assert result.exit_code == 0
-    assert (f'{ds}/sources.csv:5:source_id: unused-source: "example-2026-unused" is '
-            "cited by no relationship, event or other source [warning]") in result.output
+    assert (
+        f'{ds}/sources.csv:5:source_id: unused-source: "example-2026-unused" is '
+        "cited by no relationship, event or other source [warning]"
+    ) in result.output
 
 
 def test_unsorted_rows_are_a_warning(ds):
@@ -234,6 +330,7 @@ def test_unsorted_rows_are_a_warning(ds):
 
 
 # --- files -------------------------------------------------------------------------
+
 
 def test_missing_file(ds):
     (ds / "sources.csv").unlink()
@@ -254,10 +351,14 @@ def test_missing_and_unknown_columns(ds):
     rows[0][rows[0].index("description")] = "descripton"
     write_rows(path, rows)
     result = validate(ds)
-    assert (f'{ds}/actors.csv:1:descripton: unknown-column: "descripton" is not a column '
-            'of actors (did you mean "description"?)') in result.output
-    assert (f'{ds}/actors.csv:1:description: missing-column: the column "description" is '
-            "missing") in result.output
+    assert (
+        f'{ds}/actors.csv:1:descripton: unknown-column: "descripton" is not a column '
+        'of actors (did you mean "description"?)'
+    ) in result.output
+    assert (
+        f'{ds}/actors.csv:1:description: missing-column: the column "description" is '
+        "missing"
+    ) in result.output
 
 
 def test_column_order_may_vary(ds):
@@ -271,8 +372,9 @@ def test_ragged_row(ds):
     with (ds / "actors.csv").open("a") as handle:
         handle.write("zzz,Too few cells\n")
     result = validate(ds)
-    assert (f"{ds}/actors.csv:6: ragged-row: this row has 2 cells but the header has 7"
-            ) in result.output
+    assert (
+        f"{ds}/actors.csv:6: ragged-row: this row has 2 cells but the header has 7"
+    ) in result.output
 
 
 def test_unclosed_quote(ds):
@@ -286,16 +388,21 @@ def test_not_utf8_names_byte_offset(ds):
     path = ds / "actors.csv"
     data = path.read_bytes()
     offset = data.index(b"Russia")
-    path.write_bytes(data[:offset] + b"\xff" + data[offset + 1:])
+    path.write_bytes(data[:offset] + b"\xff" + data[offset + 1 :])
     result = validate(ds)
-    assert (f"{ds}/actors.csv:3: not-utf8: byte 0xff at byte offset {offset} is not valid "
-            "UTF-8") in result.output
+    assert (
+        f"{ds}/actors.csv:3: not-utf8: byte 0xff at byte offset {offset} is not valid "
+        "UTF-8"
+    ) in result.output
 
 
 def test_binary_junk(ds):
     (ds / "sources.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     result = validate(ds)
-    assert f"{ds}/sources.csv:3: binary-content: contains a NUL byte at byte offset 8" in result.output
+    assert (
+        f"{ds}/sources.csv:3: binary-content: contains a NUL byte at byte offset 8"
+        in result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -352,10 +459,16 @@ def test_every_problem_at_once_sorted(ds):
     set_cell(ds, "support_events", 1, "certainty", "maybe")
     set_cell(ds, "actors", 2, "name", "")
     result = validate(ds)
-    located = [line.split(": ")[0] for line in result.output.splitlines()
-               if line.startswith(str(ds))]
-    assert located == [f"{ds}/actors.csv:3:name", f"{ds}/support_events.csv:2:certainty",
-                       f"{ds}/support_events.csv:5:date"]
+    located = [
+        line.split(": ")[0]
+        for line in result.output.splitlines()
+        if line.startswith(str(ds))
+    ]
+    assert located == [
+        f"{ds}/actors.csv:3:name",
+        f"{ds}/support_events.csv:2:certainty",
+        f"{ds}/support_events.csv:5:date",
+    ]
 
 
 def test_json_format_matches_library(ds):
@@ -367,18 +480,24 @@ def test_json_format_matches_library(ds):
     assert document["valid"] is False
     assert document["errors"] == [p.to_dict() for p in report.errors]
     assert document["errors"][0] == {
-        "table": "actors", "file": f"{ds}/actors.csv", "line": 3, "column": "country",
-        "check": "unknown-country", "value": "XXX",
+        "table": "actors",
+        "file": f"{ds}/actors.csv",
+        "line": 3,
+        "column": "country",
+        "check": "unknown-country",
+        "value": "XXX",
         "message": '"XXX" is not an ISO 3166-1 alpha-3 country code (capitals, e.g. RUS, '
-                   "VEN)"}
+        "VEN)",
+    }
 
 
 def test_github_format_annotates_lines(ds):
     set_cell(ds, "actors", 2, "country", "XXX")
     result = validate(ds, "--format", "github")
     assert result.exit_code == 1
-    assert (f"::error file={ds}/actors.csv,line=3,title=unknown-country (country)::"
-            ) in result.stdout
+    assert (
+        f"::error file={ds}/actors.csv,line=3,title=unknown-country (country)::"
+    ) in result.stdout
 
 
 def test_max_errors_caps_output_and_states_total(ds):

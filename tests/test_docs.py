@@ -19,7 +19,9 @@ ROOT = Path(__file__).parent.parent
 
 def test_committed_codebook_is_current():
     path = ROOT / "docs" / "codebook.md"
-    assert path.read_text() == codebook(), "docs/codebook.md is stale: run `allyledger docs`"
+    assert path.read_text() == codebook(), (
+        "docs/codebook.md is stale: run `allyledger docs`"
+    )
 
 
 def test_codebook_lists_every_column_and_value():
@@ -45,8 +47,10 @@ def test_nfc_table_matches_this_python():
     import unicodedata
 
     if _nfc.UNIDATA_VERSION != unicodedata.unidata_version:
-        pytest.fail("src/allyledger/schemas/_nfc.py was made with another Unicode "
-                    "version: run scripts/gen_nfc_table.py")
+        pytest.fail(
+            "src/allyledger/schemas/_nfc.py was made with another Unicode "
+            "version: run scripts/gen_nfc_table.py"
+        )
     assert _nfc.RANGES == compute_nfc_ranges()
 
 
@@ -62,8 +66,17 @@ def test_workflows_pass_actionlint():
 
 def test_public_api_is_pinned():
     assert allyledger.__all__ == [
-        "SCHEMA_VERSION", "TABLES", "__version__", "build_edition", "check_dataset",
-        "diff_folders", "load", "load_all", "read_table", "release_edition"]
+        "SCHEMA_VERSION",
+        "TABLES",
+        "__version__",
+        "build_edition",
+        "check_dataset",
+        "diff_folders",
+        "load",
+        "load_all",
+        "read_table",
+        "release_edition",
+    ]
 
 
 def test_version_option():
@@ -72,8 +85,14 @@ def test_version_option():
 
 
 def test_licences_are_declared(tmp_path):
-    run("build", ROOT / "tests" / "data" / "valid", "--out", tmp_path / "b", "--as-of",
-        "2026-11-25")
+    run(
+        "build",
+        ROOT / "tests" / "data" / "valid",
+        "--out",
+        tmp_path / "b",
+        "--as-of",
+        "2026-11-25",
+    )
     package = json.loads((tmp_path / "b" / "datapackage.json").read_text())
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     assert "MIT License" in (ROOT / "LICENSE").read_text()

@@ -3,7 +3,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import threading
 from pathlib import Path
 
@@ -22,8 +21,17 @@ from conftest import AS_OF, VALID, add_row, run, set_cell
 
 
 def release(edition: str, dataset: Path, dist: Path, changelog: Path):
-    return run("release", edition, dataset, "--dist", dist, "--as-of", AS_OF,
-               "--changelog", changelog)
+    return run(
+        "release",
+        edition,
+        dataset,
+        "--dist",
+        dist,
+        "--as-of",
+        AS_OF,
+        "--changelog",
+        changelog,
+    )
 
 
 @pytest.fixture
@@ -35,12 +43,16 @@ def dist(tmp_path, ds) -> Path:
     log.write_text("# Changelog\n\n## Unreleased\n\n- The test fixture changed.\n")
     assert release("2026.1", VALID, folder, log).exit_code == 0
     set_cell(ds, "actors", 1, "name", "CSTO")
-    add_row(ds, "actors", {"actor_id": "zzz-new", "name": "New", "kind": "person",
-                           "country": "RUS"})
+    add_row(
+        ds,
+        "actors",
+        {"actor_id": "zzz-new", "name": "New", "kind": "person", "country": "RUS"},
+    )
     path = ds / "support_events.csv"
     lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(line for line in lines
-                            if not line.startswith("2025-06-01-withholding")))
+    path.write_text(
+        "".join(line for line in lines if not line.startswith("2025-06-01-withholding"))
+    )
     result = release("2026.2", ds, folder, log)
     assert result.exit_code == 0, result.output
     return folder
@@ -65,13 +77,22 @@ def server(dist):
 def test_release_writes_edition_and_index(dist):
     edition = dist / "2026.1"
     assert sorted(p.name for p in edition.iterdir()) == [
-        "CHANGES.md", "actors.parquet", "datapackage.json", "manifest.json",
-        "relationships.parquet", "sources.parquet", "support_events.parquet"]
+        "CHANGES.md",
+        "actors.parquet",
+        "datapackage.json",
+        "manifest.json",
+        "relationships.parquet",
+        "sources.parquet",
+        "support_events.parquet",
+    ]
     index = json.loads((dist / "editions.json").read_text())
     assert index["latest"] == "2026.2"
     first = index["editions"][0]
     assert (first["edition"], first["date"], first["schema_version"]) == (
-        "2026.1", AS_OF, "1.0.0")
+        "2026.1",
+        AS_OF,
+        "1.0.0",
+    )
     for entry in first["files"]:
         path = edition / entry["name"]
         assert entry["sha256"] == sha256(path)
@@ -137,14 +158,27 @@ def test_diff_between_editions(dist):
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["actors"] == {
-        "added": ["zzz-new"], "removed": [],
-        "changed": {"csto": {"name": {"old": "Collective Security Treaty Organization",
-                                      "new": "CSTO"}}}}
+        "added": ["zzz-new"],
+        "removed": [],
+        "changed": {
+            "csto": {
+                "name": {
+                    "old": "Collective Security Treaty Organization",
+                    "new": "CSTO",
+                }
+            }
+        },
+    }
     assert data["support_events"]["removed"] == ["2025-06-01-withholding"]
     assert data["sources"] == {"added": [], "removed": [], "changed": {}}
     text = run("diff", dist / "2026.1", dist / "2026.2").output
-    assert "  ~ csto\n      name: \"Collective Security Treaty Organization\" -> \"CSTO\"" in text
-    markdown = run("diff", dist / "2026.1", dist / "2026.2", "--format", "markdown").output
+    assert (
+        '  ~ csto\n      name: "Collective Security Treaty Organization" -> "CSTO"'
+        in text
+    )
+    markdown = run(
+        "diff", dist / "2026.1", dist / "2026.2", "--format", "markdown"
+    ).output
     assert "| `actors` | 1 | 0 | 1 |" in markdown
 
 
@@ -178,12 +212,17 @@ def test_clients_read_the_same_rows(dist):
 
 # --- loader ------------------------------------------------------------------------
 
+
 def test_load_latest_and_by_edition(server, dist, tmp_path):
     cache = tmp_path / "cache"
     latest = allyledger.load("actors", base_url=server, cache_dir=cache)
     first = allyledger.load("actors", "2026.1", base_url=server, cache_dir=cache)
-    assert "zzz-new" in set(latest["actor_id"]) and "zzz-new" not in set(first["actor_id"])
-    pd.testing.assert_frame_equal(latest, read_table(dist / "2026.2" / "actors.parquet"))
+    assert "zzz-new" in set(latest["actor_id"]) and "zzz-new" not in set(
+        first["actor_id"]
+    )
+    pd.testing.assert_frame_equal(
+        latest, read_table(dist / "2026.2" / "actors.parquet")
+    )
 
 
 def test_loaded_frames_are_typed(server, tmp_path):
@@ -195,7 +234,9 @@ def test_loaded_frames_are_typed(server, tmp_path):
     assert events.loc["2025-01-pledge", "date"] == pd.Timestamp("2025-01-01")
     assert events.loc["2025-01-pledge", "date_precision"] == "month"
     assert list(events.loc["2025-delivery", "source_ids"]) == [
-        "example-2025-01-01-original", "example-2025-01-02-retelling"]
+        "example-2025-01-01-original",
+        "example-2025-01-02-retelling",
+    ]
 
 
 def test_cache_is_used_without_the_server(dist, tmp_path):
@@ -225,9 +266,13 @@ def test_corrupt_file_is_refused_and_not_cached(server, dist, tmp_path):
     with pytest.raises(ChecksumMismatch) as info:
         allyledger.load("sources", base_url=server, cache_dir=cache)
     message = str(info.value.message)
-    entry = next(f for e in json.loads((dist / "editions.json").read_text())["editions"]
-                 if e["edition"] == "2026.2" for f in e["files"]
-                 if f["name"] == "sources.parquet")
+    entry = next(
+        f
+        for e in json.loads((dist / "editions.json").read_text())["editions"]
+        if e["edition"] == "2026.2"
+        for f in e["files"]
+        if f["name"] == "sources.parquet"
+    )
     assert "sources.parquet of edition 2026.2" in message
     assert f"expected SHA-256 {entry['sha256']}, got {sha256(path)}" in message
     assert not list(cache.rglob("sources.parquet"))
@@ -241,8 +286,16 @@ def test_unknown_table_and_edition_list_valid_ones(server, tmp_path):
 
 
 def test_download_command(server, dist, tmp_path):
-    result = run("download", "2026.1", "--to", tmp_path / "got", "--base-url", server,
-                 "--cache-dir", tmp_path / "cache")
+    result = run(
+        "download",
+        "2026.1",
+        "--to",
+        tmp_path / "got",
+        "--base-url",
+        server,
+        "--cache-dir",
+        tmp_path / "cache",
+    )
     assert result.exit_code == 0, result.output
     assert "downloaded 7 files" in result.output
     for path in (dist / "2026.1").iterdir():
@@ -252,7 +305,12 @@ def test_download_command(server, dist, tmp_path):
 def test_release_loads_back_identical_to_build(server, dist, tmp_path):
     run("build", VALID, "--out", tmp_path / "b", "--as-of", AS_OF)
     for name in allyledger.TABLES:
-        loaded = allyledger.load(name, "2026.1", base_url=server, cache_dir=tmp_path / "c")
-        pd.testing.assert_frame_equal(loaded, read_table(tmp_path / "b" / f"{name}.parquet"))
+        loaded = allyledger.load(
+            name, "2026.1", base_url=server, cache_dir=tmp_path / "c"
+        )
+        pd.testing.assert_frame_equal(
+            loaded, read_table(tmp_path / "b" / f"{name}.parquet")
+        )
     assert (tmp_path / "b" / "actors.parquet").read_bytes() == (
-        dist / "2026.1" / "actors.parquet").read_bytes()
+        dist / "2026.1" / "actors.parquet"
+    ).read_bytes()

@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 from allyledger import build_edition, check_dataset
 from allyledger.schemas import TABLES
-from allyledger.schemas._vocab import CERTAINTIES, CRISIS_TYPES, EVENT_KINDS, SUPPORT_TYPES
+from allyledger.schemas._vocab import (
+    CERTAINTIES,
+    CRISIS_TYPES,
+    EVENT_KINDS,
+    SUPPORT_TYPES,
+)
 
 slugs = st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
 
@@ -24,14 +29,25 @@ def _clean(text: str) -> str:
 
 
 def _ok(text: str) -> bool:
-    return bool(text) and text == _clean(text) and not (
-        text[0] in "=+-@" and len(text) > 1 and text[1].isalnum())
+    return (
+        bool(text)
+        and text == _clean(text)
+        and not (text[0] in "=+-@" and len(text) > 1 and text[1].isalnum())
+    )
 
 
-texts = st.text(
-    alphabet=st.characters(exclude_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"),
-                           exclude_characters="|\x85"),
-    min_size=1, max_size=30).map(_clean).filter(_ok)
+texts = (
+    st.text(
+        alphabet=st.characters(
+            exclude_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"),
+            exclude_characters="|\x85",
+        ),
+        min_size=1,
+        max_size=30,
+    )
+    .map(_clean)
+    .filter(_ok)
+)
 
 
 @st.composite
@@ -46,41 +62,73 @@ amounts = st.floats(0, 1e12, allow_nan=False, allow_infinity=False).map(repr)
 @st.composite
 def datasets(draw) -> dict[str, list[dict[str, str]]]:
     source_ids = draw(st.lists(slugs, min_size=1, max_size=5, unique=True))
-    sources = [{"source_id": s, "url": f"https://example.org/{s}", "title": draw(texts),
-                "publisher": draw(texts), "published": draw(st.one_of(st.just(""),
-                                                                      partial_dates())),
-                "accessed": "2026-01-01", "language": "en", "source_type": "news",
-                "derived_from_id": ""} for s in source_ids]
-    people = draw(st.lists(slugs.filter(lambda s: len(s) != 3), max_size=4, unique=True))
-    actors = [{"actor_id": "rus", "name": "Russia", "kind": "state", "country": "RUS"},
-              {"actor_id": "ven", "name": "Venezuela", "kind": "state", "country": "VEN"}]
-    actors += [{"actor_id": p, "name": draw(texts), "kind": "person", "country": "RUS",
-                "aliases": "|".join(draw(st.lists(texts, max_size=3, unique=True)))}
-               for p in people]
+    sources = [
+        {
+            "source_id": s,
+            "url": f"https://example.org/{s}",
+            "title": draw(texts),
+            "publisher": draw(texts),
+            "published": draw(st.one_of(st.just(""), partial_dates())),
+            "accessed": "2026-01-01",
+            "language": "en",
+            "source_type": "news",
+            "derived_from_id": "",
+        }
+        for s in source_ids
+    ]
+    people = draw(
+        st.lists(slugs.filter(lambda s: len(s) != 3), max_size=4, unique=True)
+    )
+    actors = [
+        {"actor_id": "rus", "name": "Russia", "kind": "state", "country": "RUS"},
+        {"actor_id": "ven", "name": "Venezuela", "kind": "state", "country": "VEN"},
+    ]
+    actors += [
+        {
+            "actor_id": p,
+            "name": draw(texts),
+            "kind": "person",
+            "country": "RUS",
+            "aliases": "|".join(draw(st.lists(texts, max_size=3, unique=True))),
+        }
+        for p in people
+    ]
     actor_ids = [a["actor_id"] for a in actors]
     events = []
     for event_id in draw(st.lists(slugs, min_size=1, max_size=8, unique=True)):
         kind = draw(st.sampled_from(list(EVENT_KINDS)))
         has_amount = draw(st.booleans())
-        events.append({
-            "event_id": event_id, "date": draw(partial_dates()), "kind": kind,
-            "provider_id": draw(st.sampled_from(actor_ids + ([""] if kind == "crisis"
-                                                             else []))),
-            "recipient_id": draw(st.sampled_from(actor_ids)),
-            "support_type": "" if kind == "crisis" else draw(st.sampled_from(
-                list(SUPPORT_TYPES))),
-            "crisis_type": draw(st.sampled_from(list(CRISIS_TYPES))) if kind == "crisis"
-            else "",
-            "item": draw(st.one_of(st.just(""), texts)),
-            "amount": draw(amounts) if has_amount else "",
-            "unit": "USD" if has_amount else "",
-            "certainty": draw(st.sampled_from(list(CERTAINTIES))),
-            "summary": draw(texts),
-            "source_ids": "|".join(draw(st.lists(st.sampled_from(source_ids), min_size=1,
-                                                 unique=True))),
-        })
-    return {"actors": actors, "sources": sources, "support_events": events,
-            "relationships": []}
+        events.append(
+            {
+                "event_id": event_id,
+                "date": draw(partial_dates()),
+                "kind": kind,
+                "provider_id": draw(
+                    st.sampled_from(actor_ids + ([""] if kind == "crisis" else []))
+                ),
+                "recipient_id": draw(st.sampled_from(actor_ids)),
+                "support_type": ""
+                if kind == "crisis"
+                else draw(st.sampled_from(list(SUPPORT_TYPES))),
+                "crisis_type": draw(st.sampled_from(list(CRISIS_TYPES)))
+                if kind == "crisis"
+                else "",
+                "item": draw(st.one_of(st.just(""), texts)),
+                "amount": draw(amounts) if has_amount else "",
+                "unit": "USD" if has_amount else "",
+                "certainty": draw(st.sampled_from(list(CERTAINTIES))),
+                "summary": draw(texts),
+                "source_ids": "|".join(
+                    draw(st.lists(st.sampled_from(source_ids), min_size=1, unique=True))
+                ),
+            }
+        )
+    return {
+        "actors": actors,
+        "sources": sources,
+        "support_events": events,
+        "relationships": [],
+    }
 
 
 def _write(folder: Path, tables: dict[str, list[dict[str, str]]]) -> None:
@@ -108,9 +156,11 @@ def _as_text(value: object, kind: str, precision: object = None) -> str:
     return str(value)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                 HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(tables=datasets())
 def test_csv_to_parquet_to_pandas_round_trip(tmp_path_factory, tables):
     folder = tmp_path_factory.mktemp("rt") / "ds"
@@ -126,8 +176,11 @@ def test_csv_to_parquet_to_pandas_round_trip(tmp_path_factory, tables):
         back = {}
         for record in frame.to_dict("records"):
             back[record[table.key]] = {
-                f.name: _as_text(record[f.name], f.kind,
-                                 record.get(f"{f.name}_precision")) for f in table.fields}
+                f.name: _as_text(
+                    record[f.name], f.kind, record.get(f"{f.name}_precision")
+                )
+                for f in table.fields
+            }
         for row in rows:
             expected = {c: row.get(c, "") for c in table.columns}
             if expected.get("amount"):

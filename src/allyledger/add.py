@@ -37,54 +37,88 @@ def check_value(table: Table, column: str, value: str) -> str | None:
         case = exc.failure_cases.iloc[0]
         number = case["check_number"]
         name = str(case["check"]).split("(")[0]
-        if number is not None and not pd.isna(number) and int(number) < len(schema.checks):
+        if (
+            number is not None
+            and not pd.isna(number)
+            and int(number) < len(schema.checks)
+        ):
             name = str(schema.checks[int(number)].name)
-        code, template = CELL_CHECKS.get(name, ("invalid-value", "{value} is not valid"))
+        code, template = CELL_CHECKS.get(
+            name, ("invalid-value", "{value} is not valid")
+        )
         vocab = table.field(column).vocab or {}
         return f"{code}: " + template.format(
-            value=quote(value) if value else "the value", first="?",
-            allowed=", ".join(vocab), hint="")
+            value=quote(value) if value else "the value",
+            first="?",
+            allowed=", ".join(vocab),
+            hint="",
+        )
     return None
 
 
 def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    plain = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    )
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
 
 
 def suggest_id(table: Table, row: dict[str, str]) -> str:
     """A readable ID from the fields given so far, following the data model's rules."""
     if table.name == "support_events":
-        parts = [row.get("date", ""), row.get("provider_id", ""), row.get("kind", ""),
-                 row.get("recipient_id", "")]
+        parts = [
+            row.get("date", ""),
+            row.get("provider_id", ""),
+            row.get("kind", ""),
+            row.get("recipient_id", ""),
+        ]
     elif table.name == "sources":
-        parts = [row.get("publisher", ""), row.get("published", ""), row.get("title", "")]
+        parts = [
+            row.get("publisher", ""),
+            row.get("published", ""),
+            row.get("title", ""),
+        ]
     elif table.name == "relationships":
-        parts = [row.get("from_actor_id", ""), row.get("to_actor_id", ""),
-                 row.get("kind", ""), row.get("start", "")[:4]]
+        parts = [
+            row.get("from_actor_id", ""),
+            row.get("to_actor_id", ""),
+            row.get("kind", ""),
+            row.get("start", "")[:4],
+        ]
     else:
         country = row.get("country", "")
-        return country.lower() if row.get("kind") == "state" and country else _slug(
-            row.get("name", ""))
+        return (
+            country.lower()
+            if row.get("kind") == "state" and country
+            else _slug(row.get("name", ""))
+        )
     return "-".join(p for p in (_slug(x) for x in parts) if p)[:80].strip("-")
 
 
-def add_row(dataset_dir: Path | str, table_name: str, given: dict[str, str], *,
-            ask: Callable[[str, str, list[str] | None, str | None], str] | None = None,
-            as_of: dt.date | None = None) -> tuple[str, list[Problem]]:
+def add_row(
+    dataset_dir: Path | str,
+    table_name: str,
+    given: dict[str, str],
+    *,
+    ask: Callable[[str, str, list[str] | None, str | None], str] | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[str, list[Problem]]:
     """Add a row to `table_name`; return its ID (raises on a refused row).
 
     `given` holds column values from the command line; `ask(column, description,
     choices, default)` is called for every other column when given (interactive use).
     """
     if table_name not in TABLES:
-        raise UsageProblem(f"unknown table {table_name!r}; the tables are: "
-                           f"{', '.join(TABLES)}")
+        raise UsageProblem(
+            f"unknown table {table_name!r}; the tables are: {', '.join(TABLES)}"
+        )
     table = TABLES[table_name]
     unknown = sorted(set(given) - set(table.columns))
     if unknown:
-        raise UsageProblem(f"{', '.join(unknown)} is not a column of {table.name}; the "
-                           f"columns are: {', '.join(table.columns)}")
+        raise UsageProblem(
+            f"{', '.join(unknown)} is not a column of {table.name}; the "
+            f"columns are: {', '.join(table.columns)}"
+        )
     folder = Path(dataset_dir)
     text = read_table(folder, table, str(folder))
     if not text.readable:
@@ -106,8 +140,10 @@ def add_row(dataset_dir: Path | str, table_name: str, given: dict[str, str], *,
             value = unicodedata.normalize("NFC", value).strip()
             problem = check_value(table, column, value)
             if problem is None and column == table.key and value in existing:
-                problem = (f"duplicate-id: {quote(value)} already exists in "
-                           f"{table.filename}; choose another ID")
+                problem = (
+                    f"duplicate-id: {quote(value)} already exists in "
+                    f"{table.filename}; choose another ID"
+                )
             if problem is None:
                 break
             if ask is None or column in given:
@@ -120,9 +156,16 @@ def add_row(dataset_dir: Path | str, table_name: str, given: dict[str, str], *,
     return _commit(folder, table, text.frame, row, as_of)
 
 
-def _commit(folder: Path, table: Table, frame: pd.DataFrame, row: dict[str, str],
-            as_of: dt.date | None) -> tuple[str, list[Problem]]:
-    new = pd.DataFrame({c: pd.Series([row[c] or None], dtype=STRING) for c in table.columns})
+def _commit(
+    folder: Path,
+    table: Table,
+    frame: pd.DataFrame,
+    row: dict[str, str],
+    as_of: dt.date | None,
+) -> tuple[str, list[Problem]]:
+    new = pd.DataFrame(
+        {c: pd.Series([row[c] or None], dtype=STRING) for c in table.columns}
+    )
     merged = pd.concat([frame, new], ignore_index=True)
     data = render_csv(canonical_rows(table, merged))
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,7 +177,9 @@ def _commit(folder: Path, table: Table, frame: pd.DataFrame, row: dict[str, str]
     line = 2 + sorted(merged[table.key].fillna("")).index(key)
     mine = [p for p in report.errors if p.table == table.name and p.line == line]
     if mine:
-        raise DataInvalid("the new row was not added:\n" + "\n".join(
-            p.render().replace(f":{line}:", ":new row:", 1) for p in mine))
+        raise DataInvalid(
+            "the new row was not added:\n"
+            + "\n".join(p.render().replace(f":{line}:", ":new row:", 1) for p in mine)
+        )
     write_atomic(folder / table.filename, data)
     return key, report.errors

@@ -67,14 +67,21 @@ def arrow_schema(table: Table) -> pa.Schema:
     fields = []
     for f in table.fields:
         meta = {b"description": f.description.encode()}
-        fields.append(pa.field(f.name, arrow_type(f), nullable=not f.required,
-                               metadata=meta))
+        fields.append(
+            pa.field(f.name, arrow_type(f), nullable=not f.required, metadata=meta)
+        )
         if f.kind == "partial_date":
-            fields.append(pa.field(
-                f"{f.name}_precision", pa.dictionary(ENUM_INDEX, pa.string()),
-                nullable=not f.required,
-                metadata={b"description": f"How precisely {f.name} is known: "
-                          "year, month or day.".encode()}))
+            fields.append(
+                pa.field(
+                    f"{f.name}_precision",
+                    pa.dictionary(ENUM_INDEX, pa.string()),
+                    nullable=not f.required,
+                    metadata={
+                        b"description": f"How precisely {f.name} is known: "
+                        "year, month or day.".encode()
+                    },
+                )
+            )
     meta = {
         b"allyledger.schema_version": SCHEMA_VERSION.encode(),
         b"allyledger.table": table.name.encode(),
@@ -102,9 +109,14 @@ def _date_arrays(values: pd.Series) -> tuple[pa.Array, pa.Array]:
     start, _ = period_bounds(values)
     dates = pa.array(start, pa.date32(), from_pandas=True)
     length = values.str.len()
-    precision = pd.Series(np.select([length == 4, length == 7, length == 10],
-                                    ["year", "month", "day"], default=""),
-                          index=values.index).where(values.notna())
+    precision = pd.Series(
+        np.select(
+            [length == 4, length == 7, length == 10],
+            ["year", "month", "day"],
+            default="",
+        ),
+        index=values.index,
+    ).where(values.notna())
     return dates, _enum_array(precision, list(PRECISIONS))
 
 
@@ -124,13 +136,19 @@ def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
         elif f.kind == "date":
             arrays.append(_date_arrays(column)[0])
         elif f.kind == "number":
-            arrays.append(pa.array(pd.to_numeric(column).to_numpy(dtype=float),
-                                   pa.float64(), from_pandas=True))
+            arrays.append(
+                pa.array(
+                    pd.to_numeric(column).to_numpy(dtype=float),
+                    pa.float64(),
+                    from_pandas=True,
+                )
+            )
         elif f.is_list:
             arrays.append(_list_array(column))
         else:
-            arrays.append(pa.array(column.to_numpy(dtype=object), pa.string(),
-                                   from_pandas=True))
+            arrays.append(
+                pa.array(column.to_numpy(dtype=object), pa.string(), from_pandas=True)
+            )
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table))
 
 
@@ -157,7 +175,9 @@ def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]
         arrow = to_arrow(table, frames[name])
         write_parquet(arrow, folder / f"{name}.parquet")
         counts[name] = arrow.num_rows
-    (folder / "datapackage.json").write_text(dumps(datapackage(counts)), encoding="utf-8")
+    (folder / "datapackage.json").write_text(
+        dumps(datapackage(counts)), encoding="utf-8"
+    )
     files = [file_entry(folder / f"{name}.parquet") for name in TABLES]
     files.append(file_entry(folder / "datapackage.json"))
     manifest = {
@@ -203,13 +223,16 @@ def frames_of(report: Report) -> dict[str, pd.DataFrame]:
     return {name: text.frame for name, text in report.tables.items()}
 
 
-def build_edition(dataset_dir: Path | str, out_dir: Path | str, *,
-                  report: Report | None = None) -> BuildResult:
+def build_edition(
+    dataset_dir: Path | str, out_dir: Path | str, *, report: Report | None = None
+) -> BuildResult:
     """Validate `dataset_dir` and build it into `out_dir`; raises DataInvalid if invalid."""
     report = report if report is not None else check_dataset(dataset_dir)
     if not report.valid:
-        raise DataInvalid(f"{len(report.errors)} error(s) in {report.dataset}; nothing "
-                          "was built (run `allyledger validate` to see them)")
+        raise DataInvalid(
+            f"{len(report.errors)} error(s) in {report.dataset}; nothing "
+            "was built (run `allyledger validate` to see them)"
+        )
     out = Path(out_dir)
     with staging_dir(out) as tmp:
         counts = write_build(frames_of(report), tmp)

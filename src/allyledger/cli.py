@@ -35,11 +35,24 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]),
-              default="text", show_default=True, help="How to print the problems.")
-@click.option("--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today).")
-@click.option("--max-errors", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="Print at most this many errors (the total is always stated); 0 = all.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How to print the problems.",
+)
+@click.option(
+    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
+)
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Print at most this many errors (the total is always stated); 0 = all.",
+)
 def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) -> None:
     """Check every table in DATASET_DIR and print every problem found."""
     from allyledger.validate import check_dataset
@@ -57,22 +70,37 @@ def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) ->
                 line = f"{line} [warning]"
             click.echo(line, err=fmt == "text")
     if len(shown) < len(report.errors) and fmt != "json":
-        click.echo(f"... and {len(report.errors) - len(shown)} more error(s) not shown "
-                   "(--max-errors 0 shows all)", err=True)
+        click.echo(
+            f"... and {len(report.errors) - len(shown)} more error(s) not shown "
+            "(--max-errors 0 shows all)",
+            err=True,
+        )
     if not report.valid:
-        raise DataInvalid(f"{len(report.errors)} error(s), {len(report.warnings)} "
-                          f"warning(s) in {dataset_dir}")
+        raise DataInvalid(
+            f"{len(report.errors)} error(s), {len(report.warnings)} "
+            f"warning(s) in {dataset_dir}"
+        )
     if fmt == "text":
         rows = sum(len(t.frame) for t in report.tables.values())
-        click.echo(f"{dataset_dir}: valid ({rows} rows, {len(report.warnings)} "
-                   "warning(s))", err=True)
+        click.echo(
+            f"{dataset_dir}: valid ({rows} rows, {len(report.warnings)} warning(s))",
+            err=True,
+        )
 
 
 @cli.command()
 @click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option("--out", "out_dir", type=DIR, default="build", show_default=True,
-              help="Folder to write the build into (replaced whole on success).")
-@click.option("--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=DIR,
+    default="build",
+    show_default=True,
+    help="Folder to write the build into (replaced whole on success).",
+)
+@click.option(
+    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
+)
 def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
     from allyledger.build import build_edition
@@ -85,7 +113,9 @@ def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
 
 @cli.command("schemas")
 @click.option("--out", "out_dir", type=DIR, default="schemas", show_default=True)
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is stale.")
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 if a file is stale."
+)
 def schemas_command(out_dir: Path, check: bool) -> None:
     """Write the JSON Table Schemas (schemas/*.json) generated from the models."""
     from allyledger.docs import write_schema_files
@@ -110,31 +140,52 @@ def _checked(dataset_dir: Path, as_of: str | None) -> Report:
 
 def _require_dir(folder: Path) -> None:
     if not folder.is_dir():
-        raise UsageProblem(f"{folder} is not a folder (expected a dataset folder holding "
-                           "actors.csv, relationships.csv, support_events.csv, sources.csv)")
+        raise UsageProblem(
+            f"{folder} is not a folder (expected a dataset folder holding "
+            "actors.csv, relationships.csv, support_events.csv, sources.csv)"
+        )
 
 
 @cli.command()
 @click.argument("edition")
 @click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option("--dist", "dist_dir", type=DIR, default="dist", show_default=True,
-              help="Folder holding the editions and editions.json.")
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=DIR,
+    default="dist",
+    show_default=True,
+    help="Folder holding the editions and editions.json.",
+)
 @click.option("--as-of", help="The edition's date (YYYY-MM-DD; default today).")
-@click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path),
-              default="CHANGELOG.md", show_default=True,
-              help="Changelog to add the edition's entry to.")
-def release(edition: str, dataset_dir: Path, dist_dir: Path, as_of: str | None,
-            changelog: Path) -> None:
+@click.option(
+    "--changelog",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="CHANGELOG.md",
+    show_default=True,
+    help="Changelog to add the edition's entry to.",
+)
+def release(
+    edition: str, dataset_dir: Path, dist_dir: Path, as_of: str | None, changelog: Path
+) -> None:
     """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
     from allyledger.release import edition_key, release_edition
 
     edition_key(edition)
     report = _checked(dataset_dir, as_of)
-    result = release_edition(edition, dataset_dir, dist_dir, as_of=_as_of(as_of),
-                             changelog=changelog, report=report)
+    result = release_edition(
+        edition,
+        dataset_dir,
+        dist_dir,
+        as_of=_as_of(as_of),
+        changelog=changelog,
+        report=report,
+    )
     if not result.created:
-        click.echo(f"edition {edition} already exists in {dist_dir} with identical "
-                   "content; nothing to do")
+        click.echo(
+            f"edition {edition} already exists in {dist_dir} with identical "
+            "content; nothing to do"
+        )
         return
     counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
     click.echo(f"released {result.folder}: {counts}")
@@ -146,8 +197,13 @@ def release(edition: str, dataset_dir: Path, dist_dir: Path, as_of: str | None,
 @cli.command()
 @click.argument("old", type=DIR)
 @click.argument("new", type=DIR)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
 def diff(old: Path, new: Path, fmt: str) -> None:
     """Show the rows added, removed and changed between two folders.
 
@@ -156,18 +212,23 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     from allyledger.diff import diff_folders, render_json, render_markdown, render_text
 
     diffs = diff_folders(old, new)
-    render = {"text": render_text, "json": render_json, "markdown": render_markdown}[fmt]
+    render = {"text": render_text, "json": render_json, "markdown": render_markdown}[
+        fmt
+    ]
     click.echo(render(diffs))
 
 
 @cli.command()
 @click.argument("edition", default="latest")
 @click.option("--to", "to_dir", type=DIR, required=True, help="Folder to copy it into.")
-@click.option("--base-url", help="Where editions live (default: $ALLYLEDGER_BASE_URL or "
-              "the public site).")
+@click.option(
+    "--base-url",
+    help="Where editions live (default: $ALLYLEDGER_BASE_URL or the public site).",
+)
 @click.option("--cache-dir", type=DIR, help="Cache folder (default: the user cache).")
-def download(edition: str, to_dir: Path, base_url: str | None,
-             cache_dir: Path | None) -> None:
+def download(
+    edition: str, to_dir: Path, base_url: str | None, cache_dir: Path | None
+) -> None:
     """Download EDITION (default latest), verified by SHA-256, into --to."""
     from rich.progress import Progress
 
@@ -179,15 +240,19 @@ def download(edition: str, to_dir: Path, base_url: str | None,
         def advance(name: str, done: int, total: int) -> None:
             progress.update(task, total=total, completed=done, description=name)
 
-        paths = fetch_edition(edition, to_dir, base_url=base_url, cache_dir=cache_dir,
-                              on_file=advance)
+        paths = fetch_edition(
+            edition, to_dir, base_url=base_url, cache_dir=cache_dir, on_file=advance
+        )
     click.echo(f"downloaded {len(paths)} files into {to_dir}")
 
 
 @cli.command("fmt")
 @click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 naming the files that "
-              "are not in canonical form.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Change nothing; exit 1 naming the files that are not in canonical form.",
+)
 def fmt_command(dataset_dir: Path, check: bool) -> None:
     """Rewrite the CSVs of DATASET_DIR in canonical form (order, sorting, clean cells)."""
     from allyledger.fmt import format_dataset, require_formattable
@@ -208,13 +273,25 @@ def fmt_command(dataset_dir: Path, check: bool) -> None:
 @cli.command("add")
 @click.argument("table")
 @click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option("--field", "fields", multiple=True, metavar="COLUMN=VALUE",
-              help="A column's value; repeat for each. Columns not given are asked for "
-                   "(or left empty with --no-input).")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="COLUMN=VALUE",
+    help="A column's value; repeat for each. Columns not given are asked for "
+    "(or left empty with --no-input).",
+)
 @click.option("--no-input", is_flag=True, help="Ask nothing; take only --field values.")
-@click.option("--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today).")
-def add_command(table: str, dataset_dir: Path, fields: tuple[str, ...], no_input: bool,
-                as_of: str | None) -> None:
+@click.option(
+    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
+)
+def add_command(
+    table: str,
+    dataset_dir: Path,
+    fields: tuple[str, ...],
+    no_input: bool,
+    as_of: str | None,
+) -> None:
     """Append a checked row to TABLE (actors, relationships, support_events, sources)."""
     from allyledger.add import add_row
 
@@ -223,29 +300,44 @@ def add_command(table: str, dataset_dir: Path, fields: tuple[str, ...], no_input
     for item in fields:
         column, sep, value = item.partition("=")
         if not sep:
-            raise click.BadParameter(f"{item!r} is not COLUMN=VALUE", param_hint="--field")
+            raise click.BadParameter(
+                f"{item!r} is not COLUMN=VALUE", param_hint="--field"
+            )
         given[column.strip()] = value
 
-    def ask(column: str, description: str, choices: list[str] | None,
-            default: str | None) -> str:
+    def ask(
+        column: str, description: str, choices: list[str] | None, default: str | None
+    ) -> str:
         click.echo(click.style(column, bold=True) + f": {description}", err=True)
         if choices:
-            click.echo("  one of: " + ", ".join(choices) + " (empty for none)", err=True)
-        answer: str = click.prompt(f"  {column}", default=default or "", show_default=bool(
-            default), err=True)
+            click.echo(
+                "  one of: " + ", ".join(choices) + " (empty for none)", err=True
+            )
+        answer: str = click.prompt(
+            f"  {column}", default=default or "", show_default=bool(default), err=True
+        )
         return answer
 
-    key, others = add_row(dataset_dir, table, given, ask=None if no_input else ask,
-                          as_of=_as_of(as_of))
+    key, others = add_row(
+        dataset_dir, table, given, ask=None if no_input else ask, as_of=_as_of(as_of)
+    )
     click.echo(f"added {key} to {dataset_dir}/{table}.csv")
     if others:
-        click.echo(f"note: {dataset_dir} has {len(others)} other error(s); run "
-                   "`allyledger validate`", err=True)
+        click.echo(
+            f"note: {dataset_dir} has {len(others)} other error(s); run "
+            "`allyledger validate`",
+            err=True,
+        )
 
 
 @cli.command("docs")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default="docs/codebook.md", show_default=True)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="docs/codebook.md",
+    show_default=True,
+)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if it is stale.")
 def docs_command(out_path: Path, check: bool) -> None:
     """Write the codebook (every table, column and value) generated from the models."""

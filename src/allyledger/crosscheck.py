@@ -11,13 +11,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-
-from allyledger.problems import WARNING, Problem, quote, suggest
-from allyledger.reading import TableText
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from allyledger.problems import WARNING, Problem, quote, suggest
+from allyledger.reading import TableText
 from allyledger.schemas._fields import arrow, explode, period_bounds, slug_array
 
 SUGGEST_LIMIT = 20_000
@@ -40,15 +38,32 @@ def check_across(tables: dict[str, TableText], as_of: dt.date) -> list[Problem]:
         rels = usable.get("relationships")
         if rels is not None:
             out.extend(_relationship_pairs(events, rels))
-    if "sources" in usable and all(n in usable for n in ("relationships", "support_events")):
+    if "sources" in usable and all(
+        n in usable for n in ("relationships", "support_events")
+    ):
         out.extend(_unused_sources(usable))
     return out
 
 
-def _at(text: TableText, row: int, column: str, code: str, message: str,
-        value: str | None, severity: str = "error") -> Problem:
-    return Problem(text.path, int(text.lines[row]), column, code, message, value,
-                   text.table.name, severity)
+def _at(
+    text: TableText,
+    row: int,
+    column: str,
+    code: str,
+    message: str,
+    value: str | None,
+    severity: str = "error",
+) -> Problem:
+    return Problem(
+        text.path,
+        int(text.lines[row]),
+        column,
+        code,
+        message,
+        value,
+        text.table.name,
+        severity,
+    )
 
 
 def _keys(text: TableText) -> pa.Array:
@@ -67,17 +82,27 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
             values, rows = arrow(column), column.index.to_numpy()
         keys = _keys(target)
         found = pc.is_in(values, value_set=keys.cast(values.type)).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
         bad = np.flatnonzero(~found & slug_array(values))
         key = target.table.key
-        names = (sorted(set(keys.to_pylist()))
-                 if len(bad) and len(keys) <= SUGGEST_LIMIT else [])
+        names = (
+            sorted(set(keys.to_pylist()))
+            if len(bad) and len(keys) <= SUGGEST_LIMIT
+            else []
+        )
         for i in bad:
             value = str(values[int(i)])
             hint = suggest(value, names) if names else ""
-            yield _at(text, int(rows[i]), f.name, "unknown-reference",
-                      f"{quote(value)} is not {_article(key)} {key} in {target.path}{hint}; "
-                      "add it there or fix the spelling", value)
+            yield _at(
+                text,
+                int(rows[i]),
+                f.name,
+                "unknown-reference",
+                f"{quote(value)} is not {_article(key)} {key} in {target.path}{hint}; "
+                "add it there or fix the spelling",
+                value,
+            )
 
 
 def _article(word: str) -> str:
@@ -93,9 +118,15 @@ def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
         late = np.flatnonzero(~np.isnat(start) & (start > limit))
         for row in late:
             value = str(text.frame[f.name].iloc[row])
-            yield _at(text, row, f.name, "date-after-as-of",
-                      f"{quote(value)} is after the as-of date {as_of.isoformat()}; "
-                      "fix the date (or pass a later --as-of)", value)
+            yield _at(
+                text,
+                row,
+                f.name,
+                "date-after-as-of",
+                f"{quote(value)} is after the as-of date {as_of.isoformat()}; "
+                "fix the date (or pass a later --as-of)",
+                value,
+            )
 
 
 def _order(text: TableText) -> Iterator[Problem]:
@@ -107,10 +138,16 @@ def _order(text: TableText) -> Iterator[Problem]:
     if len(out_of_place):
         row = int(out_of_place[0]) + 1
         value = str(keys[row])
-        yield _at(text, row, text.table.key, "unsorted-rows",
-                  f"rows are not sorted by {text.table.key} ({len(out_of_place)} out of "
-                  f"place, first {quote(value)}); run `allyledger fmt` to sort them",
-                  value, WARNING)
+        yield _at(
+            text,
+            row,
+            text.table.key,
+            "unsorted-rows",
+            f"rows are not sorted by {text.table.key} ({len(out_of_place)} out of "
+            f"place, first {quote(value)}); run `allyledger fmt` to sort them",
+            value,
+            WARNING,
+        )
 
 
 def _lookup(frame: pd.DataFrame, key: str, refs: pd.Series) -> np.ndarray:
@@ -119,15 +156,17 @@ def _lookup(frame: pd.DataFrame, key: str, refs: pd.Series) -> np.ndarray:
     A duplicated key resolves to its first row (the duplicate is reported elsewhere).
     """
     found = pc.index_in(arrow(refs), value_set=arrow(frame[key]))
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False),
-                      dtype=np.int64)
+    return np.asarray(
+        pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
 
 
 def _codes(frame: pd.DataFrame, column: str, vocabulary: pa.Array) -> np.ndarray:
     """Integer code of each cell in `vocabulary` (-1 for null), for fast comparisons."""
     found = pc.index_in(arrow(frame[column]), value_set=vocabulary)
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False),
-                      dtype=np.int64)
+    return np.asarray(
+        pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
 
 
 def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
@@ -136,8 +175,11 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
     if not len(rows):
         return
     target = pos[rows]
-    actors = pc.unique(pa.concat_arrays([arrow(e["provider_id"]),
-                                         arrow(e["recipient_id"])]).drop_null())
+    actors = pc.unique(
+        pa.concat_arrays(
+            [arrow(e["provider_id"]), arrow(e["recipient_id"])]
+        ).drop_null()
+    )
     provider = _codes(e, "provider_id", actors)
     recipient = _codes(e, "recipient_id", actors)
     kinds = pa.array(["crisis", "request"], pa.large_string())
@@ -146,31 +188,52 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
     other_recipient = recipient[rows] != recipient[target]
     needs_provider = kind[target] < 0
     other_provider = needs_provider & (provider[rows] != provider[target])
-    later = ~np.isnat(start[target]) & ~np.isnat(end[rows]) & (start[target] > end[rows])
+    later = (
+        ~np.isnat(start[target]) & ~np.isnat(end[rows]) & (start[target] > end[rows])
+    )
+
     def cell(column: str, row: int) -> str:
         value = e[column].iloc[row]
         return "" if pd.isna(value) else str(value)
 
     for i in np.flatnonzero(other_recipient):
         r, t = rows[i], target[i]
-        yield _at(events, r, "responds_to_id", "reply-other-recipient",
-                  f"responds to {quote(cell('event_id', t))}, whose recipient is "
-                  f"{quote(cell('recipient_id', t))}, not {quote(cell('recipient_id', r))}; "
-                  "a reply concerns the same recipient", cell("event_id", t))
+        yield _at(
+            events,
+            r,
+            "responds_to_id",
+            "reply-other-recipient",
+            f"responds to {quote(cell('event_id', t))}, whose recipient is "
+            f"{quote(cell('recipient_id', t))}, not {quote(cell('recipient_id', r))}; "
+            "a reply concerns the same recipient",
+            cell("event_id", t),
+        )
     for i in np.flatnonzero(other_provider & ~other_recipient):
         r, t = rows[i], target[i]
         kind_t = cell("kind", t)
-        yield _at(events, r, "responds_to_id", "reply-other-provider",
-                  f"responds to the {kind_t} {quote(cell('event_id', t))} by "
-                  f"{quote(cell('provider_id', t))}, but this event's provider is "
-                  f"{quote(cell('provider_id', r))}; an answer to a {kind_t} has the same "
-                  "provider and recipient", cell("event_id", t))
+        yield _at(
+            events,
+            r,
+            "responds_to_id",
+            "reply-other-provider",
+            f"responds to the {kind_t} {quote(cell('event_id', t))} by "
+            f"{quote(cell('provider_id', t))}, but this event's provider is "
+            f"{quote(cell('provider_id', r))}; an answer to a {kind_t} has the same "
+            "provider and recipient",
+            cell("event_id", t),
+        )
     for i in np.flatnonzero(later):
         r, t = rows[i], target[i]
-        yield _at(events, r, "responds_to_id", "reply-before-event",
-                  f"responds to {quote(cell('event_id', t))}, dated {cell('date', t)}, "
-                  f"after this event ({cell('date', r)}); a reply cannot precede what it "
-                  "answers", cell("event_id", t))
+        yield _at(
+            events,
+            r,
+            "responds_to_id",
+            "reply-before-event",
+            f"responds to {quote(cell('event_id', t))}, dated {cell('date', t)}, "
+            f"after this event ({cell('date', r)}); a reply cannot precede what it "
+            "answers",
+            cell("event_id", t),
+        )
 
 
 def _cycles(events: TableText, parent: np.ndarray) -> Iterator[Problem]:
@@ -196,9 +259,15 @@ def _cycles(events: TableText, parent: np.ndarray) -> Iterator[Problem]:
         if node == row:
             in_loop.add(int(row))
     for row in sorted(in_loop):
-        yield _at(events, row, "responds_to_id", "reply-cycle",
-                  f"{quote(ids.iloc[row])} is part of a responds_to_id loop; a chain of "
-                  "replies must end at an event that responds to nothing", str(ids.iloc[row]))
+        yield _at(
+            events,
+            row,
+            "responds_to_id",
+            "reply-cycle",
+            f"{quote(ids.iloc[row])} is part of a responds_to_id loop; a chain of "
+            "replies must end at an event that responds to nothing",
+            str(ids.iloc[row]),
+        )
 
 
 def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]:
@@ -216,10 +285,16 @@ def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]
     for i in np.flatnonzero(~same):
         row = rows[i]
         rid = str(e["relationship_id"].iloc[row])
-        yield _at(events, row, "relationship_id", "relationship-mismatch",
-                  f"{quote(rid)} joins {quote(f[i])} and {quote(g[i])}, but this event is "
-                  f"between {quote(a[i])} and {quote(b[i])}; link a relationship of the "
-                  "same two actors or clear it", rid)
+        yield _at(
+            events,
+            row,
+            "relationship_id",
+            "relationship-mismatch",
+            f"{quote(rid)} joins {quote(f[i])} and {quote(g[i])}, but this event is "
+            f"between {quote(a[i])} and {quote(b[i])}; link a relationship of the "
+            "same two actors or clear it",
+            rid,
+        )
 
 
 def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
@@ -232,6 +307,12 @@ def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
     unused = pc.and_(pc.invert(pc.is_in(ids, value_set=used)), pc.is_valid(ids))
     for row in np.flatnonzero(unused.to_numpy(zero_copy_only=False)):
         value = str(ids[int(row)])
-        yield _at(sources, int(row), "source_id", "unused-source",
-                  f"{quote(value)} is cited by no relationship, event or other source",
-                  value, WARNING)
+        yield _at(
+            sources,
+            int(row),
+            "source_id",
+            "unused-source",
+            f"{quote(value)} is cited by no relationship, event or other source",
+            value,
+            WARNING,
+        )

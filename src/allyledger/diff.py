@@ -20,15 +20,18 @@ class TableDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: dict[str, dict[str, tuple[str | None, str | None]]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.removed)} removed, "
-                f"{len(self.changed)} changed")
+        return (
+            f"{len(self.added)} added, {len(self.removed)} removed, "
+            f"{len(self.changed)} changed"
+        )
 
 
 def diff_frames(name: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
@@ -40,12 +43,22 @@ def diff_frames(name: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
     result.removed = sorted(old.index.difference(new.index))
     common = old.index.intersection(new.index)
     columns = [c for c in TABLES[name].columns if c != key]
-    a = old.loc[common, columns].astype(object).where(old.loc[common, columns].notna(), None)
-    b = new.loc[common, columns].astype(object).where(new.loc[common, columns].notna(), None)
+    a = (
+        old.loc[common, columns]
+        .astype(object)
+        .where(old.loc[common, columns].notna(), None)
+    )
+    b = (
+        new.loc[common, columns]
+        .astype(object)
+        .where(new.loc[common, columns].notna(), None)
+    )
     differs = (a != b) & ~(a.isna() & b.isna())
     for row_key in sorted(common[differs.any(axis=1).to_numpy()]):
         cols = [c for c in columns if differs.at[row_key, c]]
-        result.changed[row_key] = {c: (a.at[row_key, c], b.at[row_key, c]) for c in cols}
+        result.changed[row_key] = {
+            c: (a.at[row_key, c], b.at[row_key, c]) for c in cols
+        }
     return result
 
 
@@ -60,8 +73,10 @@ def to_dict(diffs: dict[str, TableDiff]) -> dict[str, object]:
         name: {
             "added": d.added,
             "removed": d.removed,
-            "changed": {k: {c: {"old": o, "new": n} for c, (o, n) in cols.items()}
-                        for k, cols in d.changed.items()},
+            "changed": {
+                k: {c: {"old": o, "new": n} for c, (o, n) in cols.items()}
+                for k, cols in d.changed.items()
+            },
         }
         for name, d in diffs.items()
     }
@@ -75,15 +90,23 @@ def render_text(diffs: dict[str, TableDiff]) -> str:
         lines += [f"  - {k}" for k in d.removed]
         for k, cols in d.changed.items():
             lines.append(f"  ~ {k}")
-            lines += [f"      {c}: {_show(o)} -> {_show(n)}" for c, (o, n) in cols.items()]
+            lines += [
+                f"      {c}: {_show(o)} -> {_show(n)}" for c, (o, n) in cols.items()
+            ]
     return "\n".join(lines)
 
 
 def render_markdown(diffs: dict[str, TableDiff], title: str = "Dataset changes") -> str:
-    lines = [f"### {title}", "", "| table | added | removed | changed |",
-             "| --- | ---: | ---: | ---: |"]
+    lines = [
+        f"### {title}",
+        "",
+        "| table | added | removed | changed |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     for name, d in diffs.items():
-        lines.append(f"| `{name}` | {len(d.added)} | {len(d.removed)} | {len(d.changed)} |")
+        lines.append(
+            f"| `{name}` | {len(d.added)} | {len(d.removed)} | {len(d.changed)} |"
+        )
     for name, d in diffs.items():
         if d.empty:
             continue

@@ -67,26 +67,41 @@ def codebook() -> str:
         "",
     ]
     for table in TABLES.values():
-        out += [f"## `{table.name}`", "", table.description, "",
-                f"Primary key: `{table.key}`. File: `dataset/{table.filename}`.", "",
-                "| column | type | required | meaning | example |",
-                "| --- | --- | --- | --- | --- |"]
+        out += [
+            f"## `{table.name}`",
+            "",
+            table.description,
+            "",
+            f"Primary key: `{table.key}`. File: `dataset/{table.filename}`.",
+            "",
+            "| column | type | required | meaning | example |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for f in table.fields:
             label = KIND_LABELS[f.kind].format(ref=f.references)
             if f.unique and f.kind != "id":
                 label += ", unique"
             example = f"`{_cell(f.example)}`" if f.example else ""
-            out.append(f"| `{f.name}` | {_cell(label)} | {'yes' if f.required else 'no'} | "
-                       f"{_cell(f.description)} | {example} |")
+            out.append(
+                f"| `{f.name}` | {_cell(label)} | {'yes' if f.required else 'no'} | "
+                f"{_cell(f.description)} | {example} |"
+            )
         for f in table.fields:
             if f.vocab:
-                out += ["", f"### `{table.name}.{f.name}` values", "",
-                        "| value | meaning |", "| --- | --- |"]
+                out += [
+                    "",
+                    f"### `{table.name}.{f.name}` values",
+                    "",
+                    "| value | meaning |",
+                    "| --- | --- |",
+                ]
                 out += [f"| `{k}` | {_cell(v)} |" for k, v in f.vocab.items()]
         if table.row_rules:
             out += ["", f"### Rules across the columns of `{table.name}`", ""]
-            out += [f"- `{code}` ({column}): {_cell(msg.format_map(_Blank()))}"
-                    for code, (column, msg) in table.row_rules.items()]
+            out += [
+                f"- `{code}` ({column}): {_cell(msg.format_map(_Blank()))}"
+                for code, (column, msg) in table.row_rules.items()
+            ]
         out.append("")
     out += [
         "## Rules across tables",

@@ -48,8 +48,9 @@ def clean_cell(value: str | None, f: Field) -> str:
 
 def canonical_rows(table: Table, frame: pd.DataFrame) -> list[list[str]]:
     """Header plus the cleaned rows of `frame`, sorted by the primary key."""
-    columns = {f.name: [clean_cell(v, f) for v in frame[f.name].tolist()]
-               for f in table.fields}
+    columns = {
+        f.name: [clean_cell(v, f) for v in frame[f.name].tolist()] for f in table.fields
+    }
     rows = [list(r) for r in zip(*columns.values(), strict=True)] if len(frame) else []
     key = table.columns.index(table.key)
     rows.sort(key=lambda r: (r[key] == "", r[key]))
@@ -97,5 +98,7 @@ def format_dataset(dataset_dir: Path | str, *, check: bool = False) -> FormatRes
 
 def require_formattable(result: FormatResult) -> None:
     if result.problems:
-        raise DataInvalid(f"{len(result.problems)} problem(s) stop `fmt` from rewriting "
-                          "safely; fix them first")
+        raise DataInvalid(
+            f"{len(result.problems)} problem(s) stop `fmt` from rewriting "
+            "safely; fix them first"
+        )

@@ -37,7 +37,11 @@ def base_url_of(base_url: str | None) -> str:
 
 
 def cache_dir_of(base: str, cache_dir: Path | str | None) -> Path:
-    root = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("allyledger"))
+    root = (
+        Path(cache_dir)
+        if cache_dir
+        else Path(platformdirs.user_cache_dir("allyledger"))
+    )
     slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-")[:80]
     short = hashlib.sha256(base.encode()).hexdigest()[:8]
     return root / f"{slug}-{short}"
@@ -54,8 +58,12 @@ def _fetch(url: str, dest: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def edition_index(base_url: str | None = None, *, cache_dir: Path | str | None = None,
-                  refresh: bool = True) -> dict[str, Any]:
+def edition_index(
+    base_url: str | None = None,
+    *,
+    cache_dir: Path | str | None = None,
+    refresh: bool = True,
+) -> dict[str, Any]:
     """The editions.json of `base_url`: fetched fresh, or the cached copy when offline."""
     base = base_url_of(base_url)
     cached = cache_dir_of(base, cache_dir) / "editions.json"
@@ -64,8 +72,10 @@ def edition_index(base_url: str | None = None, *, cache_dir: Path | str | None =
             _fetch(f"{base}/editions.json", cached)
         except Exception as exc:  # noqa: BLE001 - any network failure: try the cache
             if not cached.exists():
-                raise DownloadFailed(f"cannot fetch {base}/editions.json ({exc}) and "
-                                     "there is no cached copy") from None
+                raise DownloadFailed(
+                    f"cannot fetch {base}/editions.json ({exc}) and "
+                    "there is no cached copy"
+                ) from None
     try:
         index: dict[str, Any] = json.loads(cached.read_text("utf-8"))
     except ValueError:
@@ -80,13 +90,20 @@ def _entry(index: dict[str, Any], edition: str) -> dict[str, Any]:
     for entry in index.get("editions", []):
         if entry["edition"] == wanted:
             return dict(entry)
-    raise UsageProblem(f"unknown edition {edition!r}; the editions are: "
-                       f"{', '.join(names) or '(none)'} (or 'latest')")
+    raise UsageProblem(
+        f"unknown edition {edition!r}; the editions are: "
+        f"{', '.join(names) or '(none)'} (or 'latest')"
+    )
 
 
-def fetch_file(name: str, edition: str = "latest", *, base_url: str | None = None,
-               cache_dir: Path | str | None = None,
-               on_progress: Callable[[str], None] | None = None) -> Path:
+def fetch_file(
+    name: str,
+    edition: str = "latest",
+    *,
+    base_url: str | None = None,
+    cache_dir: Path | str | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> Path:
     """Path of a verified local copy of one file of an edition, downloading if needed."""
     base = base_url_of(base_url)
     cache = cache_dir_of(base, cache_dir)
@@ -97,8 +114,10 @@ def fetch_file(name: str, edition: str = "latest", *, base_url: str | None = Non
     entry = _entry(index, edition)
     files = {f["name"]: f for f in entry["files"]}
     if name not in files:
-        raise UsageProblem(f"edition {entry['edition']} has no file {name!r}; it has: "
-                           f"{', '.join(sorted(files))}")
+        raise UsageProblem(
+            f"edition {entry['edition']} has no file {name!r}; it has: "
+            f"{', '.join(sorted(files))}"
+        )
     expected = files[name]["sha256"]
     path = cache / entry["edition"] / name
     if path.exists() and _sha256(path) == expected:
@@ -113,7 +132,8 @@ def fetch_file(name: str, edition: str = "latest", *, base_url: str | None = Non
         path.unlink(missing_ok=True)
         raise ChecksumMismatch(
             f"{name} of edition {entry['edition']} from {url} is corrupt or truncated: "
-            f"expected SHA-256 {expected}, got {actual}; it was not kept")
+            f"expected SHA-256 {expected}, got {actual}; it was not kept"
+        )
     if on_progress:
         on_progress(name)
     return path
@@ -138,25 +158,44 @@ def read_table(path: Path | str) -> pd.DataFrame:
     return arrow.to_pandas(types_mapper=_list_as_arrow, date_as_object=False)
 
 
-def load(table: str, edition: str = "latest", *, base_url: str | None = None,
-         cache_dir: Path | str | None = None) -> pd.DataFrame:
+def load(
+    table: str,
+    edition: str = "latest",
+    *,
+    base_url: str | None = None,
+    cache_dir: Path | str | None = None,
+) -> pd.DataFrame:
     """Return one table of an edition as a typed DataFrame (see `read_table`)."""
     if table not in TABLES:
-        raise UsageProblem(f"unknown table {table!r}; the tables are: {', '.join(TABLES)}")
-    return read_table(fetch_file(f"{table}.parquet", edition, base_url=base_url,
-                                 cache_dir=cache_dir))
+        raise UsageProblem(
+            f"unknown table {table!r}; the tables are: {', '.join(TABLES)}"
+        )
+    return read_table(
+        fetch_file(f"{table}.parquet", edition, base_url=base_url, cache_dir=cache_dir)
+    )
 
 
-def load_all(edition: str = "latest", *, base_url: str | None = None,
-             cache_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
+def load_all(
+    edition: str = "latest",
+    *,
+    base_url: str | None = None,
+    cache_dir: Path | str | None = None,
+) -> dict[str, pd.DataFrame]:
     """Return every table of an edition, by name."""
-    return {name: load(name, edition, base_url=base_url, cache_dir=cache_dir)
-            for name in TABLES}
+    return {
+        name: load(name, edition, base_url=base_url, cache_dir=cache_dir)
+        for name in TABLES
+    }
 
 
-def download(edition: str, to: Path | str, *, base_url: str | None = None,
-             cache_dir: Path | str | None = None,
-             on_file: Callable[[str, int, int], None] | None = None) -> list[Path]:
+def download(
+    edition: str,
+    to: Path | str,
+    *,
+    base_url: str | None = None,
+    cache_dir: Path | str | None = None,
+    on_file: Callable[[str, int, int], None] | None = None,
+) -> list[Path]:
     """Copy every file of an edition, verified, into folder `to`; return the paths."""
     index = edition_index(base_url, cache_dir=cache_dir)
     entry = _entry(index, edition)
@@ -165,7 +204,9 @@ def download(edition: str, to: Path | str, *, base_url: str | None = None,
     target.mkdir(parents=True, exist_ok=True)
     out = []
     for i, name in enumerate(names, start=1):
-        cached = fetch_file(name, entry["edition"], base_url=base_url, cache_dir=cache_dir)
+        cached = fetch_file(
+            name, entry["edition"], base_url=base_url, cache_dir=cache_dir
+        )
         dest = target / name
         dest.write_bytes(cached.read_bytes())
         out.append(dest)

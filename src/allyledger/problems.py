@@ -69,7 +69,11 @@ def _gh_escape(text: str, *, prop: bool = False) -> str:
 def quote(value: object, limit: int = 60) -> str:
     """Show a cell value in a message: quoted, escaped, shortened."""
     text = str(value)
-    shown = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    shown = (
+        text.encode("unicode_escape").decode("ascii")
+        if not text.isprintable()
+        else text
+    )
     if len(shown) > limit:
         shown = shown[: limit - 1] + "…"
     return f'"{shown}"'

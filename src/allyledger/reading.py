@@ -40,8 +40,15 @@ class TableText:
     header: list[str] = field(default_factory=list)
 
 
-def _problem(path: str, table: Table, line: int, code: str, message: str,
-             column: str = "", value: str | None = None) -> Problem:
+def _problem(
+    path: str,
+    table: Table,
+    line: int,
+    code: str,
+    message: str,
+    column: str = "",
+    value: str | None = None,
+) -> Problem:
     return Problem(path, line, column, code, message, value, table.name)
 
 
@@ -63,11 +70,19 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(dataset_dir.resolve()):
-            return fail(0, "symlink-outside", f"is a link to {target}, outside the dataset "
-                        "folder; copy the file in instead")
+            return fail(
+                0,
+                "symlink-outside",
+                f"is a link to {target}, outside the dataset "
+                "folder; copy the file in instead",
+            )
     if not path.exists():
-        return fail(0, "missing-file", f"{table.filename} is missing; every dataset has "
-                    f"the four tables (create it with the header: {','.join(table.columns)})")
+        return fail(
+            0,
+            "missing-file",
+            f"{table.filename} is missing; every dataset has "
+            f"the four tables (create it with the header: {','.join(table.columns)})",
+        )
     if not path.is_file():
         return fail(0, "not-a-file", "is not a regular file")
     try:
@@ -77,18 +92,28 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
 
     offset = 0
     if data.startswith(BOM):
-        data, offset = data[len(BOM):], len(BOM)
+        data, offset = data[len(BOM) :], len(BOM)
     if not data or data.isspace():
-        return fail(1, "empty-file", "the file is empty; it needs at least the header "
-                    f"line: {','.join(table.columns)}")
+        return fail(
+            1,
+            "empty-file",
+            "the file is empty; it needs at least the header "
+            f"line: {','.join(table.columns)}",
+        )
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        return fail(line, "binary-content", f"contains a NUL byte at byte offset "
-                    f"{nul + offset}; this does not look like a text CSV file")
+        return fail(
+            line,
+            "binary-content",
+            f"contains a NUL byte at byte offset "
+            f"{nul + offset}; this does not look like a text CSV file",
+        )
     end = data.find(b"\n")
     try:
-        header_line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+        header_line = (
+            data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+        )
     except UnicodeDecodeError:
         header_line = ""
 
@@ -108,9 +133,13 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            bad = data[exc.start:exc.start + 1].hex()
-            return fail(line, "not-utf8", f"byte 0x{bad} at byte offset "
-                        f"{exc.start + offset} is not valid UTF-8; save the file as UTF-8")
+            bad = data[exc.start : exc.start + 1].hex()
+            return fail(
+                line,
+                "not-utf8",
+                f"byte 0x{bad} at byte offset "
+                f"{exc.start + offset} is not valid UTF-8; save the file as UTF-8",
+            )
         frame, lines = _parse_slow(result, text, header)
     known = [c for c in header if c in table.columns]
     frame = frame[known]
@@ -127,22 +156,45 @@ def _check_header(result: TableText, header: list[str]) -> bool:
     ok = True
     for name in header:
         if name in seen:
-            result.problems.append(_problem(path, table, 1, "duplicate-column",
-                                            f"column {quote(name)} appears twice", name))
+            result.problems.append(
+                _problem(
+                    path,
+                    table,
+                    1,
+                    "duplicate-column",
+                    f"column {quote(name)} appears twice",
+                    name,
+                )
+            )
             ok = False
         seen.add(name)
         if name not in table.columns:
             from allyledger.problems import suggest
 
-            result.problems.append(_problem(
-                path, table, 1, "unknown-column",
-                f"{quote(name)} is not a column of {table.name}{suggest(name, table.columns)};"
-                f" the columns are: {', '.join(table.columns)}", name, name))
+            result.problems.append(
+                _problem(
+                    path,
+                    table,
+                    1,
+                    "unknown-column",
+                    f"{quote(name)} is not a column of {table.name}{suggest(name, table.columns)};"
+                    f" the columns are: {', '.join(table.columns)}",
+                    name,
+                    name,
+                )
+            )
     for name in table.columns:
         if name not in seen:
-            result.problems.append(_problem(
-                path, table, 1, "missing-column",
-                f"the column {quote(name)} is missing from the header", name))
+            result.problems.append(
+                _problem(
+                    path,
+                    table,
+                    1,
+                    "missing-column",
+                    f"the column {quote(name)} is missing from the header",
+                    name,
+                )
+            )
             result.missing_columns.add(name)
     if not ok:
         result.readable = False
@@ -152,7 +204,7 @@ def _check_header(result: TableText, header: list[str]) -> bool:
 def _has_blank_line(data: bytes) -> bool:
     match = _BLANK_LINE.search(data)
     while match is not None:
-        if data[match.end():].strip():
+        if data[match.end() :].strip():
             return True
         match = _BLANK_LINE.search(data, match.end())
     return False
@@ -161,7 +213,9 @@ def _has_blank_line(data: bytes) -> bool:
 STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _parse_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame | None, np.ndarray]:
+def _parse_fast(
+    data: bytes, header: list[str]
+) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
     if _has_blank_line(data):
         return None, np.zeros(0, dtype=np.int64)
@@ -192,7 +246,9 @@ def _parse_fast(data: bytes, header: list[str]) -> tuple[pd.DataFrame | None, np
     return frame, lines
 
 
-def _parse_slow(result: TableText, text: str, header: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+def _parse_slow(
+    result: TableText, text: str, header: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
     table, path = result.table, result.path
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
@@ -207,24 +263,45 @@ def _parse_slow(result: TableText, text: str, header: list[str]) -> tuple[pd.Dat
             elif not record:
                 pass
             elif len(record) != len(header):
-                result.problems.append(_problem(
-                    path, table, start, "ragged-row",
-                    f"this row has {len(record)} cells but the header has {len(header)}; "
-                    "check for a missing or extra comma, or quote cells that contain commas"))
+                result.problems.append(
+                    _problem(
+                        path,
+                        table,
+                        start,
+                        "ragged-row",
+                        f"this row has {len(record)} cells but the header has {len(header)}; "
+                        "check for a missing or extra comma, or quote cells that contain commas",
+                    )
+                )
             else:
                 rows.append(record)
                 lines.append(start)
             start = end + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc) or reader.line_num > text.count("\n"):
-            result.problems.append(_problem(
-                path, table, start, "unclosed-quote",
-                'a quoted cell that starts on this line is never closed; add the closing "'))
+            result.problems.append(
+                _problem(
+                    path,
+                    table,
+                    start,
+                    "unclosed-quote",
+                    'a quoted cell that starts on this line is never closed; add the closing "',
+                )
+            )
         else:
-            result.problems.append(_problem(
-                path, table, reader.line_num, "bad-quote",
-                f"the CSV quoting is broken here ({exc}); a cell with a quote inside must be "
-                'quoted and the inner quote doubled ("")'))
-    columns = {name: [r[i] if r[i] != "" else None for r in rows] for i, name in enumerate(header)}
+            result.problems.append(
+                _problem(
+                    path,
+                    table,
+                    reader.line_num,
+                    "bad-quote",
+                    f"the CSV quoting is broken here ({exc}); a cell with a quote inside must be "
+                    'quoted and the inner quote doubled ("")',
+                )
+            )
+    columns = {
+        name: [r[i] if r[i] != "" else None for r in rows]
+        for i, name in enumerate(header)
+    }
     frame = pd.DataFrame({k: pd.Series(v, dtype=STRING) for k, v in columns.items()})
     return frame, np.array(lines, dtype=np.int64)

@@ -42,7 +42,9 @@ class ReleaseResult:
 def edition_key(edition: str) -> tuple[int, int]:
     match = EDITION_RE.match(edition)
     if not match:
-        raise UsageProblem(f"{edition!r} is not an edition name: use YEAR.N, e.g. 2026.1")
+        raise UsageProblem(
+            f"{edition!r} is not an edition name: use YEAR.N, e.g. 2026.1"
+        )
     return int(match["year"]), int(match["n"])
 
 
@@ -65,11 +67,20 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _changes_md(edition: str, as_of: dt.date, counts: dict[str, int],
-                previous: str | None, diffs: dict[str, TableDiff] | None) -> str:
-    lines = [f"## {edition} ({as_of.isoformat()})", "",
-             f"Schema version {SCHEMA_VERSION}. Rows: " +
-             ", ".join(f"{n} {name}" for name, n in counts.items()) + "."]
+def _changes_md(
+    edition: str,
+    as_of: dt.date,
+    counts: dict[str, int],
+    previous: str | None,
+    diffs: dict[str, TableDiff] | None,
+) -> str:
+    lines = [
+        f"## {edition} ({as_of.isoformat()})",
+        "",
+        f"Schema version {SCHEMA_VERSION}. Rows: "
+        + ", ".join(f"{n} {name}" for name, n in counts.items())
+        + ".",
+    ]
     if previous and diffs is not None:
         lines += ["", f"Changes since {previous}:", ""]
         lines += [f"- `{name}`: {d.summary()}." for name, d in diffs.items()]
@@ -78,23 +89,32 @@ def _changes_md(edition: str, as_of: dt.date, counts: dict[str, int],
     return "\n".join(lines) + "\n"
 
 
-def release_edition(edition: str, dataset_dir: Path | str, dist_dir: Path | str, *,
-                    as_of: dt.date | None = None,
-                    changelog: Path | None = None,
-                    report: Report | None = None) -> ReleaseResult:
+def release_edition(
+    edition: str,
+    dataset_dir: Path | str,
+    dist_dir: Path | str,
+    *,
+    as_of: dt.date | None = None,
+    changelog: Path | None = None,
+    report: Report | None = None,
+) -> ReleaseResult:
     """Validate, build and publish EDITION into DIST (see the module docstring)."""
     key = edition_key(edition)
     dist = Path(dist_dir)
     as_of = as_of or dt.date.today()
     report = report if report is not None else check_dataset(dataset_dir, as_of=as_of)
     if not report.valid:
-        raise DataInvalid(f"{len(report.errors)} error(s) in {report.dataset}; nothing "
-                          "was released (run `allyledger validate` to see them)")
+        raise DataInvalid(
+            f"{len(report.errors)} error(s) in {report.dataset}; nothing "
+            "was released (run `allyledger validate` to see them)"
+        )
     dist.mkdir(parents=True, exist_ok=True)
     index = read_index(dist)
     entries = [e for e in index["editions"] if isinstance(e, dict)]  # type: ignore[union-attr]
-    earlier = sorted((e["edition"] for e in entries if edition_key(e["edition"]) < key),
-                     key=edition_key)
+    earlier = sorted(
+        (e["edition"] for e in entries if edition_key(e["edition"]) < key),
+        key=edition_key,
+    )
     previous = earlier[-1] if earlier else None
     target = dist / edition
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.tmp-", dir=dist))
@@ -104,8 +124,9 @@ def release_edition(edition: str, dataset_dir: Path | str, dist_dir: Path | str,
             arrow = to_arrow(table, frames_of(report)[name])
             write_parquet(arrow, staging / f"{name}.parquet")
             counts[name] = arrow.num_rows
-        package = datapackage(counts, version=edition,
-                              extra={"created": f"{as_of.isoformat()}T00:00:00Z"})
+        package = datapackage(
+            counts, version=edition, extra={"created": f"{as_of.isoformat()}T00:00:00Z"}
+        )
         (staging / "datapackage.json").write_text(dumps(package), encoding="utf-8")
         if target.exists():
             return _compare_existing(edition, target, staging, counts)
@@ -113,9 +134,13 @@ def release_edition(edition: str, dataset_dir: Path | str, dist_dir: Path | str,
         changes = _changes_md(edition, as_of, counts, previous, diffs)
         (staging / "CHANGES.md").write_text(changes, encoding="utf-8")
         files = [file_entry(staging / name) for name in [*DATA_FILES, "CHANGES.md"]]
-        manifest = {"edition": edition, "as_of": as_of.isoformat(),
-                    "schema_version": SCHEMA_VERSION,
-                    "tables": {n: {"rows": c} for n, c in counts.items()}, "files": files}
+        manifest = {
+            "edition": edition,
+            "as_of": as_of.isoformat(),
+            "schema_version": SCHEMA_VERSION,
+            "tables": {n: {"rows": c} for n, c in counts.items()},
+            "files": files,
+        }
         (staging / "manifest.json").write_text(dumps(manifest), encoding="utf-8")
         files.append(file_entry(staging / "manifest.json"))
         os.chmod(staging, 0o755)
@@ -124,8 +149,14 @@ def release_edition(edition: str, dataset_dir: Path | str, dist_dir: Path | str,
         shutil.rmtree(staging, ignore_errors=True)
     try:
         entries = [e for e in entries if e["edition"] != edition]
-        entries.append({"edition": edition, "date": as_of.isoformat(),
-                        "schema_version": SCHEMA_VERSION, "files": files})
+        entries.append(
+            {
+                "edition": edition,
+                "date": as_of.isoformat(),
+                "schema_version": SCHEMA_VERSION,
+                "files": files,
+            }
+        )
         entries.sort(key=lambda e: edition_key(e["edition"]))
         latest = entries[-1]["edition"]
         _write_atomic(dist / INDEX, dumps({"editions": entries, "latest": latest}))
@@ -137,22 +168,29 @@ def release_edition(edition: str, dataset_dir: Path | str, dist_dir: Path | str,
     return ReleaseResult(edition, target, True, counts, previous, diffs)
 
 
-def _compare_existing(edition: str, target: Path, staging: Path,
-                      counts: dict[str, int]) -> ReleaseResult:
-    differing = [name for name in DATA_FILES
-                 if not (target / name).exists()
-                 or (target / name).read_bytes() != (staging / name).read_bytes()]
+def _compare_existing(
+    edition: str, target: Path, staging: Path, counts: dict[str, int]
+) -> ReleaseResult:
+    differing = [
+        name
+        for name in DATA_FILES
+        if not (target / name).exists()
+        or (target / name).read_bytes() != (staging / name).read_bytes()
+    ]
     if differing:
         raise EditionExists(
             f"edition {edition} already exists in {target.parent} with other content "
             f"({', '.join(differing)} differ); editions are immutable: release the "
-            "changes as a new edition (e.g. the next YEAR.N)")
+            "changes as a new edition (e.g. the next YEAR.N)"
+        )
     return ReleaseResult(edition, target, False, counts, None, None)
 
 
 def promote_changelog(path: Path, edition: str, changes: str) -> None:
     """Move the Unreleased notes of CHANGELOG.md under a new heading for EDITION."""
-    text = path.read_text("utf-8") if path.exists() else "# Changelog\n\n## Unreleased\n"
+    text = (
+        path.read_text("utf-8") if path.exists() else "# Changelog\n\n## Unreleased\n"
+    )
     if re.search(rf"^## {re.escape(edition)} ", text, flags=re.M):
         return
     heading, _, body = changes.partition("\n")
@@ -161,10 +199,10 @@ def promote_changelog(path: Path, edition: str, changes: str) -> None:
         text = text.rstrip("\n") + "\n\n## Unreleased\n"
         match = re.search(r"^## Unreleased[^\n]*\n", text, flags=re.M)
         assert match is not None
-    rest = text[match.end():]
+    rest = text[match.end() :]
     following = re.search(r"^## ", rest, flags=re.M)
     notes = rest[: following.start()] if following else rest
-    after = rest[following.start():] if following else ""
+    after = rest[following.start() :] if following else ""
     entry = heading + "\n\n" + body.strip("\n") + "\n"
     if notes.strip():
         entry += "\n" + notes.strip("\n") + "\n"

@@ -47,7 +47,11 @@ def _field_descriptor(f: Field, *, typed: bool) -> list[dict[str, Any]]:
         # rejects; "any" with the item type noted keeps the package valid.
         ftype = kind or ("any" if f.is_list else "string")
     else:
-        ftype = "number" if f.kind == "number" else ("date" if f.kind == "date" else "string")
+        ftype = (
+            "number"
+            if f.kind == "number"
+            else ("date" if f.kind == "date" else "string")
+        )
     out: dict[str, Any] = {"name": f.name, "type": ftype, "description": f.description}
     if f.is_list and not typed:
         out["description"] += " Items are separated by |."
@@ -120,23 +124,29 @@ def csv_schema_document(table: Table) -> dict[str, Any]:
     }
 
 
-def datapackage(row_counts: dict[str, int], *, name: str = "allyledger",
-                version: str = SCHEMA_VERSION, extra: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
+def datapackage(
+    row_counts: dict[str, int],
+    *,
+    name: str = "allyledger",
+    version: str = SCHEMA_VERSION,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The Data Package descriptor for a build: one Parquet resource per table."""
     resources = []
     for table in TABLES.values():
-        resources.append({
-            "name": table.name,
-            "title": table.title,
-            "description": table.description,
-            "path": f"{table.name}.parquet",
-            "format": "parquet",
-            "mediatype": "application/vnd.apache.parquet",
-            "profile": "tabular-data-resource",
-            "x-rows": row_counts.get(table.name, 0),
-            "schema": table_schema(table, typed=True),
-        })
+        resources.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "description": table.description,
+                "path": f"{table.name}.parquet",
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "profile": "tabular-data-resource",
+                "x-rows": row_counts.get(table.name, 0),
+                "schema": table_schema(table, typed=True),
+            }
+        )
     descriptor: dict[str, Any] = {
         "name": name,
         "title": "allyledger: what patrons promise their allies, and what they deliver",

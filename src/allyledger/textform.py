@@ -21,8 +21,9 @@ _WIDTH = {"year": 4, "month": 7, "day": 10}
 
 def _number_text(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
-    text = pd.Series([repr(float(v)) for v in numbers.to_numpy()], index=values.index,
-                     dtype=object)
+    text = pd.Series(
+        [repr(float(v)) for v in numbers.to_numpy()], index=values.index, dtype=object
+    )
     return text.where(numbers.notna(), None)
 
 
@@ -36,8 +37,13 @@ def parquet_as_text(table: Table, path: Path) -> pd.DataFrame:
             text = pd.Series(pc.strftime(column, "%Y-%m-%d").to_pylist(), dtype=object)
             if f.kind == "partial_date":
                 prec = arrow.column(f"{f.name}_precision").to_pylist()
-                text = pd.Series([t[: _WIDTH[p]] if t is not None else None
-                                  for t, p in zip(text, prec, strict=True)], dtype=object)
+                text = pd.Series(
+                    [
+                        t[: _WIDTH[p]] if t is not None else None
+                        for t, p in zip(text, prec, strict=True)
+                    ],
+                    dtype=object,
+                )
             out[f.name] = text
         elif f.is_list:
             joined = pc.binary_join(column, LIST_SEPARATOR)
@@ -63,7 +69,9 @@ def folder_as_text(folder: Path) -> dict[str, pd.DataFrame]:
             elif csv.exists():
                 frame = _csv_as_text(folder, table)
             else:
-                raise UsageProblem(f"{folder} has neither {name}.parquet nor {name}.csv")
+                raise UsageProblem(
+                    f"{folder} has neither {name}.parquet nor {name}.csv"
+                )
         except UsageProblem:
             raise
         except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage problem
@@ -76,8 +84,12 @@ def _sorted_lists(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     """Sort the items of lists whose order carries no meaning, so diffs ignore it."""
     for f in table.fields:
         if f.is_list and f.sortable:
-            frame[f.name] = [LIST_SEPARATOR.join(sorted(v.split(LIST_SEPARATOR)))
-                             if isinstance(v, str) else v for v in frame[f.name]]
+            frame[f.name] = [
+                LIST_SEPARATOR.join(sorted(v.split(LIST_SEPARATOR)))
+                if isinstance(v, str)
+                else v
+                for v in frame[f.name]
+            ]
     return frame
 
 

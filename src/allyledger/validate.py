@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from allyledger.crosscheck import check_across
 from allyledger.problems import CELL_CHECKS, ERROR, WARNING, Problem, quote, suggest
 from allyledger.reading import TableText, read_table
-from allyledger.schemas import TABLES, Table
+from allyledger.schemas import TABLES
 
 
 @dataclass
@@ -75,7 +75,9 @@ def check_dataset(
             problems.extend(found)
         problems.extend(across.result())
     for problem in sorted(set(problems)):
-        (report.errors if problem.severity == ERROR else report.warnings).append(problem)
+        (report.errors if problem.severity == ERROR else report.warnings).append(
+            problem
+        )
     return report
 
 
@@ -115,7 +117,9 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
         if column in text.missing_columns:
             continue
         check_name = _check_name(schema, column, record)
-        code, template = CELL_CHECKS.get(check_name, ("invalid-value", "{value} is not valid"))
+        code, template = CELL_CHECKS.get(
+            check_name, ("invalid-value", "{value} is not valid")
+        )
         raw = frame[column].iloc[row]
         value = None if pd.isna(raw) else str(raw)
         fill = {"value": quote(value) if value is not None else "the value"}
@@ -132,14 +136,23 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
             allowed = table.field(column).vocab or {}
             fill["allowed"] = ", ".join(allowed)
             fill["hint"] = suggest(value or "", allowed)
-        out.append(Problem(text.path, line, column, code, template.format(**fill), value,
-                           table.name))
+        out.append(
+            Problem(
+                text.path,
+                line,
+                column,
+                code,
+                template.format(**fill),
+                value,
+                table.name,
+            )
+        )
     return out
 
 
 def _check_name(schema: pa.DataFrameSchema, column: str, record: object) -> str:
-    number = getattr(record, "check_number")
-    check = str(getattr(record, "check"))
+    number = record.check_number
+    check = str(record.check)
     if number is not None and not (isinstance(number, float) and np.isnan(number)):
         checks = schema.columns[column].checks
         if int(number) < len(checks):
@@ -147,14 +160,18 @@ def _check_name(schema: pa.DataFrameSchema, column: str, record: object) -> str:
     return check.split("(")[0]
 
 
-def _row_problem(text: TableText, row: int, line: int, name: str, column: str,
-                 template: str) -> Problem:
-    values = {k: ("" if pd.isna(v) else str(v)) for k, v in text.frame.iloc[row].items()}
+def _row_problem(
+    text: TableText, row: int, line: int, name: str, column: str, template: str
+) -> Problem:
+    values = {
+        k: ("" if pd.isna(v) else str(v)) for k, v in text.frame.iloc[row].items()
+    }
     if name == "state-id-is-country":
         values["expected"] = values.get("country", "").lower()
     value = values.get(column) or None
-    return Problem(text.path, line, column, name, template.format(**values), value,
-                   text.table.name)
+    return Problem(
+        text.path, line, column, name, template.format(**values), value, text.table.name
+    )
 
 
 __all__ = ["Report", "check_dataset", "check_table", "WARNING"]

@@ -54,7 +54,7 @@ class Table:
     def fields(self) -> tuple[Field, ...]:
         out = []
         for name, column in self.schema.columns.items():
-            meta: dict[str, Any] = (column.metadata or {})
+            meta: dict[str, Any] = column.metadata or {}
             out.append(
                 Field(
                     name=name,
@@ -91,10 +91,18 @@ TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         Table("actors", actors.Actors, "actor_id", actors.ROW_RULES),
-        Table("relationships", relationships.Relationships, "relationship_id",
-              relationships.ROW_RULES),
-        Table("support_events", support_events.SupportEvents, "event_id",
-              support_events.ROW_RULES),
+        Table(
+            "relationships",
+            relationships.Relationships,
+            "relationship_id",
+            relationships.ROW_RULES,
+        ),
+        Table(
+            "support_events",
+            support_events.SupportEvents,
+            "event_id",
+            support_events.ROW_RULES,
+        ),
         Table("sources", sources.Sources, "source_id", sources.ROW_RULES),
     )
 }

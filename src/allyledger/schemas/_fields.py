@@ -36,20 +36,26 @@ FORMULA_RE = r"^[=+\-@][\pL\pN]"
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-3 codes, current and historic (e.g. SUN for the Soviet Union)."""
     current = {c.alpha_3 for c in pycountry.countries}
-    historic = {c.alpha_3 for c in pycountry.historic_countries if hasattr(c, "alpha_3")}
+    historic = {
+        c.alpha_3 for c in pycountry.historic_countries if hasattr(c, "alpha_3")
+    }
     return frozenset(current | historic)
 
 
 @functools.cache
 def language_codes() -> frozenset[str]:
     """ISO 639-1 two-letter language codes."""
-    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+    return frozenset(
+        lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")
+    )
 
 
 @functools.cache
 def unit_codes() -> frozenset[str]:
     """ISO 4217 currency codes plus the physical units the model allows."""
-    return frozenset({c.alpha_3 for c in pycountry.currencies} | set(NON_CURRENCY_UNITS))
+    return frozenset(
+        {c.alpha_3 for c in pycountry.currencies} | set(NON_CURRENCY_UNITS)
+    )
 
 
 def arrow(series: pd.Series) -> pa.Array:
@@ -62,7 +68,9 @@ def arrow(series: pd.Series) -> pa.Array:
     return array
 
 
-def _mask(series: pd.Series, result: pa.Array | pa.ChunkedArray | np.ndarray) -> pd.Series:
+def _mask(
+    series: pd.Series, result: pa.Array | pa.ChunkedArray | np.ndarray
+) -> pd.Series:
     if not isinstance(result, np.ndarray):
         result = pc.fill_null(result, False).to_numpy(zero_copy_only=False)
     return pd.Series(result, index=series.index, dtype=bool)
@@ -71,7 +79,9 @@ def _mask(series: pd.Series, result: pa.Array | pa.ChunkedArray | np.ndarray) ->
 def matches(array: pa.Array, pattern: str) -> np.ndarray:
     """Full match of a RE2 pattern, as a numpy bool array (null -> False)."""
     found = pc.match_substring_regex(array, f"^(?:{pattern})$")
-    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(
+        pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool
+    )
 
 
 def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -82,7 +92,9 @@ def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
     return values, series.index.to_numpy()[parents]
 
 
-def _rows_all(series: pd.Series, element_ok: np.ndarray, positions: np.ndarray) -> pd.Series:
+def _rows_all(
+    series: pd.Series, element_ok: np.ndarray, positions: np.ndarray
+) -> pd.Series:
     bad = np.bincount(positions, weights=~element_ok, minlength=len(series)) > 0
     return pd.Series(~bad, index=series.index)
 
@@ -90,7 +102,8 @@ def _rows_all(series: pd.Series, element_ok: np.ndarray, positions: np.ndarray) 
 def _element_positions(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
     lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
     return pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(
-        zero_copy_only=False)
+        zero_copy_only=False
+    )
 
 
 def slug_array(array: pa.Array) -> np.ndarray:
@@ -102,7 +115,9 @@ def is_slug(series: pd.Series) -> pd.Series:
     return _mask(series, slug_array(arrow(series)))
 
 
-def date_parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def date_parts(
+    array: pa.Array,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(valid, year, month, day, length) of partial dates; invalid cells get 2000-01-01."""
     shape = matches(array, PARTIAL_DATE_PATTERN)
     text = pc.if_else(pa.array(shape), array, "2000-01-01")
@@ -208,7 +223,9 @@ def nfc_candidates() -> str:
 def _nfc(array: pa.Array) -> np.ndarray:
     """True where a cell is in NFC; only cells holding a candidate are normalised."""
     ok = np.ones(len(array), dtype=bool)
-    ascii_only = pc.fill_null(pc.string_is_ascii(array), True).to_numpy(zero_copy_only=False)
+    ascii_only = pc.fill_null(pc.string_is_ascii(array), True).to_numpy(
+        zero_copy_only=False
+    )
     wide = np.flatnonzero(~ascii_only)
     if not len(wide):
         return ok
@@ -221,14 +238,20 @@ def _nfc(array: pa.Array) -> np.ndarray:
 
 
 def _trimmed(array: pa.Array) -> np.ndarray:
-    same = pc.and_(pc.equal(pc.utf8_trim_whitespace(array), array),
-                   pc.greater(pc.utf8_length(array), 0))
-    return np.asarray(pc.fill_null(same, True).to_numpy(zero_copy_only=False), dtype=bool)
+    same = pc.and_(
+        pc.equal(pc.utf8_trim_whitespace(array), array),
+        pc.greater(pc.utf8_length(array), 0),
+    )
+    return np.asarray(
+        pc.fill_null(same, True).to_numpy(zero_copy_only=False), dtype=bool
+    )
 
 
 def _has(array: pa.Array, pattern: str) -> np.ndarray:
     found = pc.match_substring_regex(array, pattern)
-    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(
+        pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool
+    )
 
 
 @extensions.register_check_method(check_type="vectorized")
@@ -254,14 +277,20 @@ def no_formula(series: pd.Series) -> pd.Series:
 @extensions.register_check_method(check_type="vectorized")
 def text_list(series: pd.Series) -> pd.Series:
     values, positions = _element_positions(series)
-    ok = (_nfc(values) & _trimmed(values) & ~_has(values, CONTROL_RE)
-          & ~_has(values, FORMULA_RE))
+    ok = (
+        _nfc(values)
+        & _trimmed(values)
+        & ~_has(values, CONTROL_RE)
+        & ~_has(values, FORMULA_RE)
+    )
     return _rows_all(series, ok, positions)
 
 
 def _in(series: pd.Series, allowed: frozenset[str]) -> pd.Series:
     array = arrow(series)
-    return _mask(series, pc.is_in(array, value_set=pa.array(sorted(allowed), array.type)))
+    return _mask(
+        series, pc.is_in(array, value_set=pa.array(sorted(allowed), array.type))
+    )
 
 
 @extensions.register_check_method(check_type="vectorized")
@@ -338,7 +367,9 @@ def id_field(description: str, *, example: str) -> Any:
     )
 
 
-def ref_field(table: str, description: str, *, required: bool = True, example: str) -> Any:
+def ref_field(
+    table: str, description: str, *, required: bool = True, example: str
+) -> Any:
     """A foreign key: the ID of a row in `table`."""
     return _field(
         kind="ref",
@@ -508,10 +539,12 @@ def period_bounds(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ok, year, month, day, length = date_parts(arrow(series))
     months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype("datetime64[M]")
     start = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    year_end = (((year.astype(np.int64) + 1 - 1970) * 12).astype("datetime64[M]")
-                .astype("datetime64[D]") - np.timedelta64(1, "D"))
-    month_end = ((months + np.timedelta64(1, "M")).astype("datetime64[D]")
-                 - np.timedelta64(1, "D"))
+    year_end = ((year.astype(np.int64) + 1 - 1970) * 12).astype("datetime64[M]").astype(
+        "datetime64[D]"
+    ) - np.timedelta64(1, "D")
+    month_end = (months + np.timedelta64(1, "M")).astype(
+        "datetime64[D]"
+    ) - np.timedelta64(1, "D")
     end = np.where(length == 4, year_end, np.where(length == 7, month_end, start))
     nat = np.datetime64("NaT", "D")
     return np.where(ok, start, nat), np.where(ok, end, nat)

@@ -39,8 +39,12 @@ class Actors(pa.DataFrameModel):
         "slug; never reused or renamed once released.",
         example="rus",
     )
-    name: Series[str] = text_field("Common English name.", required=True, example="Russia")
-    kind: Series[str] = enum_field(ACTOR_KINDS, "What sort of actor this is.", example="state")
+    name: Series[str] = text_field(
+        "Common English name.", required=True, example="Russia"
+    )
+    kind: Series[str] = enum_field(
+        ACTOR_KINDS, "What sort of actor this is.", example="state"
+    )
     country: Series[str] = country_field(
         "ISO 3166-1 alpha-3 code in capitals: a state's own code, otherwise the country "
         "the actor belongs to. Required for states, persons, government bodies and "
@@ -71,4 +75,6 @@ class Actors(pa.DataFrameModel):
         strict = True
         name = "actors"
         title = "Actors"
-        description = "States, people, organisations and companies that give or get support."
+        description = (
+            "States, people, organisations and companies that give or get support."
+        )

@@ -71,10 +71,13 @@ class Relationships(pa.DataFrameModel):
     )
     basis: Series[str] = enum_field(BASES, "What the tie rests on.", example="treaty")
     instrument: Series[str] = text_field(
-        "The treaty or agreement's name.", required=False,
+        "The treaty or agreement's name.",
+        required=False,
         example="Collective Security Treaty",
     )
-    start: Series[str] = partial_date_field("When it began.", required=True, example="2005")
+    start: Series[str] = partial_date_field(
+        "When it began.", required=True, example="2005"
+    )
     end: Series[str] = partial_date_field(
         "When it ended; empty while in force; not before start.",
         required=False,
@@ -84,7 +87,8 @@ class Relationships(pa.DataFrameModel):
         RELATIONSHIP_STATUSES, "Whether it is in force.", example="active"
     )
     source_ids: Series[str] = ref_list_field(
-        "sources", "Evidence: one or more source_ids, |-separated.",
+        "sources",
+        "Evidence: one or more source_ids, |-separated.",
         example="reuters-2025-01-17-russia-iran-treaty",
     )
     notes: Series[str] = text_field("Paraphrased nuance.", required=False)

@@ -39,11 +39,14 @@ class Sources(pa.DataFrameModel):
     )
     title: Series[str] = text_field("Headline or title of the page.", required=True)
     publisher: Series[str] = text_field(
-        "Outlet, ministry or organisation that published it.", required=True,
+        "Outlet, ministry or organisation that published it.",
+        required=True,
         example="Reuters",
     )
     published: Series[str] = partial_date_field(
-        "Publication date, at the precision known.", required=False, example="2026-01-03"
+        "Publication date, at the precision known.",
+        required=False,
+        example="2026-01-03",
     )
     accessed: Series[str] = date_field("Date the page was read.", example="2026-11-25")
     language: Series[str] = language_field(

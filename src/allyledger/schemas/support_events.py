@@ -118,11 +118,13 @@ class SupportEvents(pa.DataFrameModel):
         CERTAINTIES, "How well established it is.", example="reported"
     )
     summary: Series[str] = text_field(
-        "One paraphrased sentence.", required=True,
+        "One paraphrased sentence.",
+        required=True,
         example="Russia condemned the strikes at the UN Security Council.",
     )
     source_ids: Series[str] = ref_list_field(
-        "sources", "Evidence: one or more source_ids, |-separated.",
+        "sources",
+        "Evidence: one or more source_ids, |-separated.",
         example="reuters-2026-01-03-us-strikes-venezuela",
     )
 
