@@ -82,6 +82,7 @@ def test_release_writes_edition_and_index(dist):
         "datapackage.json",
         "manifest.json",
         "relationships.parquet",
+        "report.html",
         "sources.parquet",
         "support_events.parquet",
     ]
@@ -297,7 +298,7 @@ def test_download_command(server, dist, tmp_path):
         tmp_path / "cache",
     )
     assert result.exit_code == 0, result.output
-    assert "downloaded 7 files" in result.output
+    assert "downloaded 8 files" in result.output
     for path in (dist / "2026.1").iterdir():
         assert (tmp_path / "got" / path.name).read_bytes() == path.read_bytes()
 

@@ -347,3 +347,19 @@ def docs_command(out_path: Path, check: bool) -> None:
     if check and stale:
         raise DataInvalid(f"{out_path} is stale; run `allyledger docs`")
     click.echo(f"{'wrote' if stale else 'unchanged'} {out_path}")
+
+
+@cli.command("report")
+@click.argument("folder", type=DIR, default="build")
+@click.option("--out", "out_dir", type=DIR, default="report", show_default=True)
+def report_command(folder: Path, out_dir: Path) -> None:
+    """Write a self-contained HTML report of a build or edition FOLDER into --out."""
+    from allyledger.report import write_report
+
+    _require_dir(folder)
+    if not (folder / "support_events.parquet").exists():
+        raise UsageProblem(
+            f"{folder} holds no built tables; run `allyledger build` first"
+        )
+    path = write_report(folder, out_dir)
+    click.echo(f"wrote {path}")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from allyledger.build import file_entry, frames_of, to_arrow, write_parquet
 from allyledger.diff import TableDiff, diff_folders
+from allyledger.report import render_report
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.schemas import SCHEMA_VERSION, TABLES
 from allyledger.tableschema import datapackage, dumps
@@ -133,7 +134,13 @@ def release_edition(
         diffs = diff_folders(dist / previous, staging) if previous else None
         changes = _changes_md(edition, as_of, counts, previous, diffs)
         (staging / "CHANGES.md").write_text(changes, encoding="utf-8")
-        files = [file_entry(staging / name) for name in [*DATA_FILES, "CHANGES.md"]]
+        (staging / "report.html").write_text(
+            render_report(staging, name=f"edition {edition}"), encoding="utf-8"
+        )
+        files = [
+            file_entry(staging / name)
+            for name in [*DATA_FILES, "CHANGES.md", "report.html"]
+        ]
         manifest = {
             "edition": edition,
             "as_of": as_of.isoformat(),

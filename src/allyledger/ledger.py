@@ -1,0 +1,204 @@
+"""The ledger: did the patron come through? Promise against delivery, per dyad and crisis.
+
+Every event belongs to the crisis at the root of its `responds_to_id` chain (or to no
+crisis). For each provider -> recipient pair and crisis the ledger counts requests,
+pledges, deliveries, withholdings and withdrawals; the share of pledges that a delivery
+answers (`responds_to_id` = the pledge); and the lag from the crisis (or, without one,
+the first request) to the first delivery. Lags respect date precision: a date known only
+to the month spans the whole month, so the lag is given as a range in days,
+`lag_days_min`..`lag_days_max`, equal only when both dates are known to the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from allyledger.schemas._vocab import CERTAINTIES, SUPPORT_TYPES
+
+KINDS = {
+    "request": "requests",
+    "pledge": "pledges",
+    "delivery": "deliveries",
+    "withholding": "withholdings",
+    "withdrawal": "withdrawals",
+}
+ESTABLISHED = ("confirmed", "reported")
+BREAKDOWNS = ("support_type", "certainty")
+_WIDTH = {"year": 4, "month": 7, "day": 10}
+
+
+def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    from allyledger.load import load_all, read_table
+
+    if isinstance(source, Mapping):
+        return dict(source)
+    folder = Path(source)
+    if folder.is_dir():
+        return {
+            n: read_table(folder / f"{n}.parquet")
+            for n in ("actors", "support_events", "relationships", "sources")
+        }
+    return load_all(str(source))
+
+
+def _bounds(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day of each event's date, from the date and its precision."""
+    start = pd.to_datetime(events["date"]).to_numpy().astype("datetime64[D]")
+    precision = events["date_precision"].astype(str).to_numpy()
+    year_end = (start.astype("datetime64[Y]") + np.timedelta64(1, "Y")).astype(
+        "datetime64[D]"
+    ) - np.timedelta64(1, "D")
+    month_end = (start.astype("datetime64[M]") + np.timedelta64(1, "M")).astype(
+        "datetime64[D]"
+    ) - np.timedelta64(1, "D")
+    end = np.where(
+        precision == "year", year_end, np.where(precision == "month", month_end, start)
+    )
+    return start, end
+
+
+def crisis_of(events: pd.DataFrame) -> pd.Series:
+    """The crisis at the root of each event's reply chain (None where there is none)."""
+    ids = events["event_id"].astype(str).to_numpy()
+    index = pd.Index(ids)
+    parent = index.get_indexer(events["responds_to_id"].astype(object).to_numpy())
+    root = np.arange(len(ids))
+    for _ in range(len(ids)):
+        step = parent[root]
+        moving = step >= 0
+        if not moving.any():
+            break
+        root = np.where(moving, step, root)
+    is_crisis = (events["kind"].astype(str).to_numpy() == "crisis")[root]
+    return pd.Series(
+        np.where(is_crisis, ids[root], None), index=events.index, dtype=object
+    )
+
+
+def ledger(
+    source: str | Path | Mapping[str, pd.DataFrame],
+    *,
+    by: Sequence[str] = (),
+    established_only: bool = False,
+) -> pd.DataFrame:
+    """Promise-versus-delivery table per provider -> recipient and crisis.
+
+    `source` is an edition name, a build or edition folder, or a dict of frames (as
+    `load_all` returns). `by` adds breakdowns: any of "support_type", "certainty".
+    `established_only` counts only `confirmed` and `reported` rows. Columns: provider_id,
+    recipient_id, crisis_id, crisis_date, crisis_type, the breakdown columns, one count
+    per kind, pledges_delivered, pledge_delivery_share (NaN without pledges),
+    first_delivery, lag_days_min, lag_days_max.
+    """
+    unknown = set(by) - set(BREAKDOWNS)
+    if unknown:
+        raise ValueError(f"cannot break down by {sorted(unknown)}; use {BREAKDOWNS}")
+    events = _frames(source)["support_events"].copy()
+    events["crisis_id"] = crisis_of(events)
+    start, end = _bounds(events)
+    events["_start"], events["_end"] = start, end
+    crises = events[events["kind"].astype(str) == "crisis"].set_index("event_id")
+    if established_only:
+        events = events[events["certainty"].astype(str).isin(ESTABLISHED)]
+    acts = events[events["kind"].astype(str) != "crisis"].copy()
+    acts["kind"] = acts["kind"].astype(str)
+    delivered_pledges = set(
+        acts.loc[acts["kind"] == "delivery", "responds_to_id"].dropna()
+    )
+    acts["_fulfilled"] = (acts["kind"] == "pledge") & acts["event_id"].isin(
+        delivered_pledges
+    )
+    keys = ["provider_id", "recipient_id", "crisis_id", *by]
+    for column in by:
+        acts[column] = acts[column].astype(str)
+    rows = []
+    for group, part in acts.groupby(keys, dropna=False, sort=True):
+        row = dict(zip(keys, group, strict=True))
+        counts = part["kind"].value_counts()
+        for kind, column in KINDS.items():
+            row[column] = int(counts.get(kind, 0))
+        pledges = int(counts.get("pledge", 0))
+        row["pledges_delivered"] = int(part["_fulfilled"].sum())
+        row["pledge_delivery_share"] = (
+            row["pledges_delivered"] / pledges if pledges else np.nan
+        )
+        crisis = row["crisis_id"]
+        if isinstance(crisis, str) and crisis in crises.index:
+            anchor = crises.loc[crisis]
+            row["crisis_date"] = anchor["date"]
+            row["crisis_type"] = anchor["crisis_type"]
+            a_start, a_end = anchor["_start"], anchor["_end"]
+        else:
+            row["crisis_id"] = None
+            row["crisis_date"], row["crisis_type"] = pd.NaT, None
+            requests = part[part["kind"] == "request"]
+            first_request = requests.sort_values("_start").head(1)
+            a_start = first_request["_start"].iloc[0] if len(first_request) else None
+            a_end = first_request["_end"].iloc[0] if len(first_request) else None
+        deliveries = part[part["kind"] == "delivery"].sort_values(["_start", "_end"])
+        if len(deliveries) and a_start is not None:
+            first = deliveries.iloc[0]
+            row["first_delivery"] = first["event_id"]
+            row["lag_days_min"] = max(
+                0, int((first["_start"] - a_end) // np.timedelta64(1, "D"))
+            )
+            row["lag_days_max"] = max(
+                0, int((deliveries["_end"].min() - a_start) // np.timedelta64(1, "D"))
+            )
+        else:
+            row["first_delivery"] = None
+            row["lag_days_min"] = row["lag_days_max"] = pd.NA
+        rows.append(row)
+    columns = [
+        *keys[:3],
+        "crisis_date",
+        "crisis_type",
+        *by,
+        "requests",
+        "pledges",
+        "deliveries",
+        "withholdings",
+        "withdrawals",
+        "pledges_delivered",
+        "pledge_delivery_share",
+        "first_delivery",
+        "lag_days_min",
+        "lag_days_max",
+    ]
+    table = pd.DataFrame(rows, columns=columns)
+    for column in ("lag_days_min", "lag_days_max"):
+        table[column] = table[column].astype("Int64")
+    if "support_type" in by:
+        table["support_type"] = pd.Categorical(
+            table["support_type"].replace("nan", None), categories=list(SUPPORT_TYPES)
+        )
+    if "certainty" in by:
+        table["certainty"] = pd.Categorical(
+            table["certainty"], categories=list(CERTAINTIES)
+        )
+    return table.reset_index(drop=True)
+
+
+def headline(table: pd.DataFrame) -> pd.DataFrame:
+    """Per provider -> recipient, across crises: pledges, deliveries, the share of pledges
+    followed by a delivery, withholdings and the crises concerned."""
+    grouped = table.groupby(["provider_id", "recipient_id"], dropna=False)
+    out = grouped[
+        [
+            "requests",
+            "pledges",
+            "deliveries",
+            "withholdings",
+            "withdrawals",
+            "pledges_delivered",
+        ]
+    ].sum()
+    out["pledge_delivery_share"] = out["pledges_delivered"] / out["pledges"].where(
+        out["pledges"] > 0
+    )
+    out["crises"] = grouped["crisis_id"].nunique()
+    return out.reset_index()
