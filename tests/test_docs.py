@@ -97,3 +97,10 @@ def test_licences_are_declared(tmp_path):
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert "license: CC-BY-4.0" in (ROOT / "CITATION.cff").read_text()
+
+
+def test_readme_whats_inside_is_current():
+    from allyledger.stats import refresh_readme
+
+    stale = refresh_readme(ROOT / "README.md", ROOT / "dataset", check=True)
+    assert not stale, "README's What's inside is stale: run `allyledger docs`"

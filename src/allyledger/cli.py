@@ -339,14 +339,26 @@ def add_command(
     show_default=True,
 )
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if it is stale.")
-def docs_command(out_path: Path, check: bool) -> None:
-    """Write the codebook (every table, column and value) generated from the models."""
+@click.option("--readme", type=click.Path(dir_okay=False, path_type=Path),
+              default="README.md", show_default=True,
+              help="README whose \"What's inside\" block is regenerated from --dataset.")
+@click.option("--dataset", "dataset_dir", type=DIR, default="dataset", show_default=True)
+def docs_command(out_path: Path, check: bool, readme: Path, dataset_dir: Path) -> None:
+    """Write the codebook (every table, column and value) generated from the models,
+    and refresh the README's "What's inside" counts from the dataset."""
     from allyledger.docs import write_codebook
+    from allyledger.stats import refresh_readme
 
-    stale = write_codebook(out_path, check=check)
+    stale = []
+    if write_codebook(out_path, check=check):
+        stale.append(out_path)
+    if readme.exists() and dataset_dir.is_dir():
+        if refresh_readme(readme, dataset_dir, check=check):
+            stale.append(readme)
     if check and stale:
-        raise DataInvalid(f"{out_path} is stale; run `allyledger docs`")
-    click.echo(f"{'wrote' if stale else 'unchanged'} {out_path}")
+        raise DataInvalid(f"{', '.join(map(str, stale))} stale; run `allyledger docs`")
+    for path in stale:
+        click.echo(f"wrote {path}")
 
 
 @cli.command("report")
