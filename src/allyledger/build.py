@@ -17,21 +17,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from allyledger.problems import DataInvalid
+from allyledger.reading import STRING
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
-from allyledger.schemas._fields import LIST_SEPARATOR, period_bounds
+from allyledger.schemas._fields import LIST_SEPARATOR, arrow, period_bounds
 from allyledger.schemas._vocab import PRECISIONS
 from allyledger.tableschema import datapackage, dumps
 from allyledger.validate import Report, check_dataset
 
 PARQUET_OPTIONS = {
     "compression": "zstd",
-    "compression_level": 9,
+    "compression_level": 3,
     "use_dictionary": True,
     "write_statistics": True,
     "version": "2.6",
@@ -91,64 +92,45 @@ def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema(fields, metadata=meta)
 
 
-def _enum_array(values: pd.Series, vocab: list[str]) -> pa.Array:
-    codes = pd.Categorical(values, categories=vocab).codes.astype(np.int16)
-    mask = codes < 0
-    indices = pa.array(codes, type=ENUM_INDEX, mask=mask)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(vocab, pa.string()))
+def _enum_array(values: pa.Array, vocab: list[str]) -> pa.Array:
+    """Dictionary array whose dictionary is the whole vocabulary, in schema order."""
+    dictionary = pa.array(vocab, pa.string())
+    indices = pc.index_in(values, value_set=dictionary.cast(values.type))
+    return pa.DictionaryArray.from_arrays(indices.cast(ENUM_INDEX), dictionary)
 
 
-def _list_array(values: pd.Series) -> pa.Array:
-    strings = pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)
-    import pyarrow.compute as pc
+def _precision(values: pa.Array) -> pa.Array:
+    length = pc.utf8_length(values)
+    names = pc.if_else(pc.equal(length, 4), "year",
+                       pc.if_else(pc.equal(length, 7), "month", "day"))
+    return _enum_array(names.cast(pa.string()), list(PRECISIONS))
 
-    return pc.split_pattern(strings, LIST_SEPARATOR)
 
-
-def _date_arrays(values: pd.Series) -> tuple[pa.Array, pa.Array]:
-    start, _ = period_bounds(values)
-    dates = pa.array(start, pa.date32(), from_pandas=True)
-    length = values.str.len()
-    precision = pd.Series(
-        np.select(
-            [length == 4, length == 7, length == 10],
-            ["year", "month", "day"],
-            default="",
-        ),
-        index=values.index,
-    ).where(values.notna())
-    return dates, _enum_array(precision, list(PRECISIONS))
+def _dates(column: pd.Series) -> pa.Array:
+    start, _ = period_bounds(column)
+    return pa.array(start, pa.date32(), from_pandas=True)
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
     """Typed Arrow table from a validated text frame, sorted by the primary key."""
-    keys = frame[table.key].to_numpy(dtype=object)
-    order = np.argsort(keys, kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
+    order = pc.sort_indices(arrow(frame[table.key]))
     arrays: list[pa.Array] = []
     for f in table.fields:
-        column = frame[f.name]
+        text = arrow(frame[f.name]).take(order)
         if f.kind == "enum":
-            arrays.append(_enum_array(column, list(f.vocab or {})))
+            arrays.append(_enum_array(text, list(f.vocab or {})))
         elif f.kind == "partial_date":
-            dates, precision = _date_arrays(column)
-            arrays.extend([dates, precision])
+            arrays.append(_dates(pd.Series(text, dtype=STRING)))
+            arrays.append(_precision(text))
         elif f.kind == "date":
-            arrays.append(_date_arrays(column)[0])
+            arrays.append(_dates(pd.Series(text, dtype=STRING)))
         elif f.kind == "number":
-            arrays.append(
-                pa.array(
-                    pd.to_numeric(column).to_numpy(dtype=float),
-                    pa.float64(),
-                    from_pandas=True,
-                )
-            )
+            arrays.append(pc.cast(text, pa.float64()))
         elif f.is_list:
-            arrays.append(_list_array(column))
+            arrays.append(pc.split_pattern(text, LIST_SEPARATOR).cast(
+                pa.list_(pa.string())))
         else:
-            arrays.append(
-                pa.array(column.to_numpy(dtype=object), pa.string(), from_pandas=True)
-            )
+            arrays.append(text.cast(pa.string()))
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table))
 
 
