@@ -75,16 +75,19 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
         target = tables.get(f.references or "")
         if target is None:
             continue
-        column = text.frame[f.name].dropna()
+        column = text.frame[f.name]
         if f.is_list:
-            values, rows = explode(column)
+            values, rows = explode(column.dropna())
         else:
             values, rows = arrow(column), column.index.to_numpy()
         keys = _keys(target)
         found = pc.is_in(values, value_set=keys.cast(values.type)).to_numpy(
             zero_copy_only=False
         )
-        bad = np.flatnonzero(~found & slug_array(values))
+        missing = np.flatnonzero(~found & ~np.asarray(
+            pc.is_null(values).to_numpy(zero_copy_only=False)))
+        # Values that are not even IDs are reported by the model's slug check.
+        bad = missing[slug_array(values.take(pa.array(missing)))]
         key = target.table.key
         names = (
             sorted(set(keys.to_pylist()))
@@ -110,23 +113,29 @@ def _article(word: str) -> str:
 
 
 def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
-    limit = np.datetime64(as_of, "D")
+    limit = as_of.isoformat()
     for f in text.table.fields:
         if f.kind not in ("partial_date", "date"):
             continue
-        start, _ = period_bounds(text.frame[f.name])
-        late = np.flatnonzero(~np.isnat(start) & (start > limit))
-        for row in late:
+        values = arrow(text.frame[f.name])
+        year_pad, month_pad, sep = (pa.scalar(x, values.type) for x in ("-01-01", "-01", ""))
+        # ISO dates compare as text: pad each to its first day, compare to the limit.
+        length = pc.utf8_length(values)
+        first_day = pc.if_else(
+            pc.equal(length, 4), pc.binary_join_element_wise(values, year_pad, sep),
+            pc.if_else(pc.equal(length, 7),
+                       pc.binary_join_element_wise(values, month_pad, sep), values))
+        after = pc.fill_null(pc.greater(first_day, limit), False)
+        candidates = np.flatnonzero(after.to_numpy(zero_copy_only=False))
+        if not len(candidates):
+            continue
+        start, _ = period_bounds(text.frame[f.name].iloc[candidates])
+        for row in candidates[~np.isnat(start)]:
             value = str(text.frame[f.name].iloc[row])
             yield _at(
-                text,
-                row,
-                f.name,
-                "date-after-as-of",
-                f"{quote(value)} is after the as-of date {as_of.isoformat()}; "
-                "fix the date (or pass a later --as-of)",
-                value,
-            )
+                text, int(row), f.name, "date-after-as-of",
+                f"{quote(value)} is after the as-of date {limit}; "
+                "fix the date (or pass a later --as-of)", value)
 
 
 def _order(text: TableText) -> Iterator[Problem]:
