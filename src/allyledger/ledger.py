@@ -158,11 +158,7 @@ def ledger(
         "crisis_date",
         "crisis_type",
         *by,
-        "requests",
-        "pledges",
-        "deliveries",
-        "withholdings",
-        "withdrawals",
+        *KINDS.values(),
         "pledges_delivered",
         "pledge_delivery_share",
         "first_delivery",
@@ -187,16 +183,7 @@ def headline(table: pd.DataFrame) -> pd.DataFrame:
     """Per provider -> recipient, across crises: pledges, deliveries, the share of pledges
     followed by a delivery, withholdings and the crises concerned."""
     grouped = table.groupby(["provider_id", "recipient_id"], dropna=False)
-    out = grouped[
-        [
-            "requests",
-            "pledges",
-            "deliveries",
-            "withholdings",
-            "withdrawals",
-            "pledges_delivered",
-        ]
-    ].sum()
+    out = grouped[[*KINDS.values(), "pledges_delivered"]].sum()
     out["pledge_delivery_share"] = out["pledges_delivered"] / out["pledges"].where(
         out["pledges"] > 0
     )

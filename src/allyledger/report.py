@@ -30,6 +30,8 @@ COLOURS = {
     "withdrawal": "#8c510a",
 }
 LANES = list(EVENT_KINDS)
+EVENT_COLUMNS = ["event_id", "date", "date_precision", "kind", "provider_id",
+                 "recipient_id", "support_type", "certainty", "summary", "source_ids"]
 
 SCRIPT = """
 document.querySelectorAll('table.data').forEach(function (table) {
@@ -294,20 +296,7 @@ def render_report(folder: Path | str, *, name: str | None = None) -> str:
         part = events[events["crisis_id"] == crisis["event_id"]].sort_values(
             ["date", "event_id"]
         )
-        rows = part[
-            [
-                "event_id",
-                "date",
-                "date_precision",
-                "kind",
-                "provider_id",
-                "recipient_id",
-                "support_type",
-                "certainty",
-                "summary",
-                "source_ids",
-            ]
-        ]
+        rows = part[EVENT_COLUMNS]
         anchor = f"crisis-{crisis['event_id']}"
         parts += [
             f'<section class="crisis" id="{_e(anchor)}">',
@@ -325,19 +314,7 @@ def render_report(folder: Path | str, *, name: str | None = None) -> str:
     parts += [
         '<h2 id="events">Events outside a crisis</h2>',
         _table(
-            loose[
-                [
-                    "event_id",
-                    "date",
-                    "kind",
-                    "provider_id",
-                    "recipient_id",
-                    "support_type",
-                    "certainty",
-                    "summary",
-                    "source_ids",
-                ]
-            ],
+            loose[EVENT_COLUMNS],
             "events-other",
             {"kind": _kind_badge, "source_ids": _sources_cell(urls)},
         ),
