@@ -27,7 +27,13 @@ def test_synth_is_valid_and_deterministic(tmp_path):
     assert len(tables["relationships"]) == 100
     assert len(tables["sources"]) == 400
     events = tables["support_events"]
-    assert set(events["kind"]) == {"crisis", "request", "pledge", "delivery", "withholding"}
+    assert set(events["kind"]) == {
+        "crisis",
+        "request",
+        "pledge",
+        "delivery",
+        "withholding",
+    }
     assert events["date"].str.len().isin([4, 7, 10]).all()
     assert events["date"].str.len().nunique() == 3
     assert events["amount"].isna().any() and events["amount"].notna().any()
@@ -36,13 +42,30 @@ def test_synth_is_valid_and_deterministic(tmp_path):
 
 def test_bench_smoke(tmp_path):
     out = tmp_path / "bench.json"
-    result = bench.main(["--sizes", "1000", "--runs", "1", "--out", str(out),
-                         "--work", str(tmp_path / "work")])
+    result = bench.main(
+        [
+            "--sizes",
+            "1000",
+            "--runs",
+            "1",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+        ]
+    )
     data = json.loads(out.read_text())
     assert data == json.loads(json.dumps(result))
     row = data["results"][0]
     assert row["n"] == 1000 and row["broken_rows"] == 10
-    for key in ("validate_s", "build_s", "floor_s", "invalid_s", "load_s",
-                "read_parquet_s", "validate_rss_mb"):
+    for key in (
+        "validate_s",
+        "build_s",
+        "floor_s",
+        "invalid_s",
+        "load_s",
+        "read_parquet_s",
+        "validate_rss_mb",
+    ):
         assert row[key] > 0
     assert data["machine"]["cpus"] >= 1

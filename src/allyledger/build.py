@@ -101,8 +101,9 @@ def _enum_array(values: pa.Array, vocab: list[str]) -> pa.Array:
 
 def _precision(values: pa.Array) -> pa.Array:
     length = pc.utf8_length(values)
-    names = pc.if_else(pc.equal(length, 4), "year",
-                       pc.if_else(pc.equal(length, 7), "month", "day"))
+    names = pc.if_else(
+        pc.equal(length, 4), "year", pc.if_else(pc.equal(length, 7), "month", "day")
+    )
     return _enum_array(names.cast(pa.string()), list(PRECISIONS))
 
 
@@ -127,8 +128,9 @@ def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
         elif f.kind == "number":
             arrays.append(pc.cast(text, pa.float64()))
         elif f.is_list:
-            arrays.append(pc.split_pattern(text, LIST_SEPARATOR).cast(
-                pa.list_(pa.string())))
+            arrays.append(
+                pc.split_pattern(text, LIST_SEPARATOR).cast(pa.list_(pa.string()))
+            )
         else:
             arrays.append(text.cast(pa.string()))
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table))

@@ -339,10 +339,16 @@ def add_command(
     show_default=True,
 )
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if it is stale.")
-@click.option("--readme", type=click.Path(dir_okay=False, path_type=Path),
-              default="README.md", show_default=True,
-              help="README whose \"What's inside\" block is regenerated from --dataset.")
-@click.option("--dataset", "dataset_dir", type=DIR, default="dataset", show_default=True)
+@click.option(
+    "--readme",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="README.md",
+    show_default=True,
+    help='README whose "What\'s inside" block is regenerated from --dataset.',
+)
+@click.option(
+    "--dataset", "dataset_dir", type=DIR, default="dataset", show_default=True
+)
 def docs_command(out_path: Path, check: bool, readme: Path, dataset_dir: Path) -> None:
     """Write the codebook (every table, column and value) generated from the models,
     and refresh the README's "What's inside" counts from the dataset."""

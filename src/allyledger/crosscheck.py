@@ -84,8 +84,9 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
         found = pc.is_in(values, value_set=keys.cast(values.type)).to_numpy(
             zero_copy_only=False
         )
-        missing = np.flatnonzero(~found & ~np.asarray(
-            pc.is_null(values).to_numpy(zero_copy_only=False)))
+        missing = np.flatnonzero(
+            ~found & ~np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False))
+        )
         # Values that are not even IDs are reported by the model's slug check.
         bad = missing[slug_array(values.take(pa.array(missing)))]
         key = target.table.key
@@ -118,13 +119,20 @@ def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
         if f.kind not in ("partial_date", "date"):
             continue
         values = arrow(text.frame[f.name])
-        year_pad, month_pad, sep = (pa.scalar(x, values.type) for x in ("-01-01", "-01", ""))
+        year_pad, month_pad, sep = (
+            pa.scalar(x, values.type) for x in ("-01-01", "-01", "")
+        )
         # ISO dates compare as text: pad each to its first day, compare to the limit.
         length = pc.utf8_length(values)
         first_day = pc.if_else(
-            pc.equal(length, 4), pc.binary_join_element_wise(values, year_pad, sep),
-            pc.if_else(pc.equal(length, 7),
-                       pc.binary_join_element_wise(values, month_pad, sep), values))
+            pc.equal(length, 4),
+            pc.binary_join_element_wise(values, year_pad, sep),
+            pc.if_else(
+                pc.equal(length, 7),
+                pc.binary_join_element_wise(values, month_pad, sep),
+                values,
+            ),
+        )
         after = pc.fill_null(pc.greater(first_day, limit), False)
         candidates = np.flatnonzero(after.to_numpy(zero_copy_only=False))
         if not len(candidates):
@@ -133,9 +141,14 @@ def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
         for row in candidates[~np.isnat(start)]:
             value = str(text.frame[f.name].iloc[row])
             yield _at(
-                text, int(row), f.name, "date-after-as-of",
+                text,
+                int(row),
+                f.name,
+                "date-after-as-of",
                 f"{quote(value)} is after the as-of date {limit}; "
-                "fix the date (or pass a later --as-of)", value)
+                "fix the date (or pass a later --as-of)",
+                value,
+            )
 
 
 def _order(text: TableText) -> Iterator[Problem]:

@@ -115,44 +115,55 @@ def ledger(
     keys = ["provider_id", "recipient_id", "crisis_id", *by]
     for column in by:
         acts[column] = acts[column].astype(str)
-    rows = []
-    for group, part in acts.groupby(keys, dropna=False, sort=True):
-        row = dict(zip(keys, group, strict=True))
-        counts = part["kind"].value_counts()
-        for kind, column in KINDS.items():
-            row[column] = int(counts.get(kind, 0))
-        pledges = int(counts.get("pledge", 0))
-        row["pledges_delivered"] = int(part["_fulfilled"].sum())
-        row["pledge_delivery_share"] = (
-            row["pledges_delivered"] / pledges if pledges else np.nan
-        )
-        crisis = row["crisis_id"]
-        if isinstance(crisis, str) and crisis in crises.index:
-            anchor = crises.loc[crisis]
-            row["crisis_date"] = anchor["date"]
-            row["crisis_type"] = anchor["crisis_type"]
-            a_start, a_end = anchor["_start"], anchor["_end"]
-        else:
-            row["crisis_id"] = None
-            row["crisis_date"], row["crisis_type"] = pd.NaT, None
-            requests = part[part["kind"] == "request"]
-            first_request = requests.sort_values("_start").head(1)
-            a_start = first_request["_start"].iloc[0] if len(first_request) else None
-            a_end = first_request["_end"].iloc[0] if len(first_request) else None
-        deliveries = part[part["kind"] == "delivery"].sort_values(["_start", "_end"])
-        if len(deliveries) and a_start is not None:
-            first = deliveries.iloc[0]
-            row["first_delivery"] = first["event_id"]
-            row["lag_days_min"] = max(
-                0, int((first["_start"] - a_end) // np.timedelta64(1, "D"))
-            )
-            row["lag_days_max"] = max(
-                0, int((deliveries["_end"].min() - a_start) // np.timedelta64(1, "D"))
-            )
-        else:
-            row["first_delivery"] = None
-            row["lag_days_min"] = row["lag_days_max"] = pd.NA
-        rows.append(row)
+    acts["crisis_id"] = acts["crisis_id"].where(acts["crisis_id"].isin(crises.index))
+    acts["_group"] = acts.groupby(keys, dropna=False, sort=True).ngroup()
+    groups = acts.groupby("_group")
+    table = groups[keys].first()
+    counts = pd.crosstab(acts["_group"], acts["kind"])
+    for kind, column in KINDS.items():
+        table[column] = counts[kind] if kind in counts.columns else 0
+    table["pledges_delivered"] = groups["_fulfilled"].sum().astype(int)
+    table["pledge_delivery_share"] = table["pledges_delivered"] / table[
+        "pledges"
+    ].where(table["pledges"] > 0)
+    anchor = crises.reindex(table["crisis_id"].to_numpy())
+    table["crisis_date"] = anchor["date"].to_numpy()
+    table["crisis_type"] = anchor["crisis_type"].astype(object).to_numpy()
+    # Without a crisis the clock starts at the group's first request.
+    requests = acts[acts["kind"] == "request"].sort_values(["_start", "_end"])
+    first_request = requests.groupby("_group")[["_start", "_end"]].first()
+    first_request = first_request.reindex(table.index)
+    a_start = np.where(
+        anchor["_start"].notna().to_numpy(),
+        anchor["_start"].to_numpy(),
+        first_request["_start"].to_numpy(),
+    )
+    a_end = np.where(
+        anchor["_end"].notna().to_numpy(),
+        anchor["_end"].to_numpy(),
+        first_request["_end"].to_numpy(),
+    )
+    deliveries = acts[acts["kind"] == "delivery"].sort_values(
+        ["_start", "_end", "event_id"]
+    )
+    by_group = deliveries.groupby("_group")
+    first = by_group[["event_id", "_start"]].first().reindex(table.index)
+    earliest_end = by_group["_end"].min().reindex(table.index)
+    day = np.timedelta64(1, "D")
+    lag_min = (first["_start"].to_numpy() - a_end) / day
+    lag_max = (earliest_end.to_numpy() - a_start) / day
+    table["first_delivery"] = (
+        first["event_id"].astype(object).where(~np.isnan(lag_min), None).to_numpy()
+    )
+    table["lag_days_min"] = pd.array(
+        np.where(np.isnan(lag_min), np.nan, np.maximum(lag_min, 0)), dtype="Float64"
+    )
+    table["lag_days_max"] = pd.array(
+        np.where(np.isnan(lag_max), np.nan, np.maximum(lag_max, 0)), dtype="Float64"
+    )
+    table["crisis_id"] = (
+        table["crisis_id"].astype(object).where(table["crisis_id"].notna(), None)
+    )
     columns = [
         *keys[:3],
         "crisis_date",
@@ -165,7 +176,7 @@ def ledger(
         "lag_days_min",
         "lag_days_max",
     ]
-    table = pd.DataFrame(rows, columns=columns)
+    table = table[columns].reset_index(drop=True)
     for column in ("lag_days_min", "lag_days_max"):
         table[column] = table[column].astype("Int64")
     if "support_type" in by:

@@ -30,8 +30,20 @@ COLOURS = {
     "withdrawal": "#8c510a",
 }
 LANES = list(EVENT_KINDS)
-EVENT_COLUMNS = ["event_id", "date", "date_precision", "kind", "provider_id",
-                 "recipient_id", "support_type", "certainty", "summary", "source_ids"]
+MAX_TIMELINES = 150  # crises drawn, those with the most events first
+MAX_ROWS = 5000  # rows per table; a note says how many more the data holds
+EVENT_COLUMNS = [
+    "event_id",
+    "date",
+    "date_precision",
+    "kind",
+    "provider_id",
+    "recipient_id",
+    "support_type",
+    "certainty",
+    "summary",
+    "source_ids",
+]
 
 SCRIPT = """
 document.querySelectorAll('table.data').forEach(function (table) {
@@ -89,6 +101,13 @@ def _e(value: object) -> str:
 def _table(
     frame: pd.DataFrame, table_id: str, cells: dict[str, object] | None = None
 ) -> str:
+    note = ""
+    if len(frame) > MAX_ROWS:
+        note = (
+            f"<p><em>Showing the first {MAX_ROWS:,} of {len(frame):,} rows; the "
+            "full table is in the edition's Parquet files.</em></p>"
+        )
+        frame = frame.head(MAX_ROWS)
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
     body = []
     for record in frame.itertuples(index=False):
@@ -98,7 +117,7 @@ def _table(
             content = render(value) if callable(render) else _e(value)
             tds.append(f"<td>{content}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
-    return (
+    return note + (
         f'<input class="filter" type="search" placeholder="Filter rows…" '
         f'data-for="{table_id}" aria-label="Filter {table_id}">'
         f'<div class="scroll"><table class="data" id="{table_id}"><thead><tr>{head}'
@@ -292,6 +311,15 @@ def render_report(folder: Path | str, *, name: str | None = None) -> str:
     crises = events[events["kind"].astype(str) == "crisis"].sort_values(
         ["date", "event_id"]
     )
+    if len(crises) > MAX_TIMELINES:
+        sizes = events["crisis_id"].value_counts()
+        keep = sizes.reindex(crises["event_id"]).fillna(0).to_numpy()
+        order = np.lexsort((crises["event_id"].to_numpy(), -keep))[:MAX_TIMELINES]
+        parts.append(
+            f"<p><em>Timelines for the {MAX_TIMELINES} crises with the most "
+            f"events, of {len(crises):,}.</em></p>"
+        )
+        crises = crises.iloc[np.sort(order)]
     for _, crisis in crises.iterrows():
         part = events[events["crisis_id"] == crisis["event_id"]].sort_values(
             ["date", "event_id"]

@@ -19,32 +19,54 @@ def whats_inside(dataset_dir: Path | str) -> str:
     """Markdown: table sizes, then events per provider -> recipient dyad by kind."""
     report = check_dataset(dataset_dir)
     frames = {n: t.frame for n, t in report.tables.items()}
-    events = frames["support_events"].astype(object).where(
-        frames["support_events"].notna(), None)
-    names = dict(zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True))
+    events = (
+        frames["support_events"]
+        .astype(object)
+        .where(frames["support_events"].notna(), None)
+    )
+    names = dict(
+        zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True)
+    )
     events = events.assign(crisis_id=crisis_of(events))
     acts = events[events["kind"] != "crisis"]
     lines = ["| table | rows |", "| --- | ---: |"]
     lines += [f"| `{n}` | {len(frames[n])} |" for n in TABLES]
-    lines += ["", "Events per dyad (provider → recipient) by kind; *crises* counts the "
-              "distinct crises their replies answer.", "",
-              "| provider → recipient | crises | " + " | ".join(ACTS) + " | total |",
-              "| --- | ---: | " + " | ".join("---:" for _ in ACTS) + " | ---: |"]
+    lines += [
+        "",
+        "Events per dyad (provider → recipient) by kind; *crises* counts the "
+        "distinct crises their replies answer.",
+        "",
+        "| provider → recipient | crises | " + " | ".join(ACTS) + " | total |",
+        "| --- | ---: | " + " | ".join("---:" for _ in ACTS) + " | ---: |",
+    ]
     grouped = acts.groupby(["provider_id", "recipient_id"])
     rows = []
     for (provider, recipient), part in grouped:
         counts = part["kind"].value_counts()
-        rows.append((-len(part), provider, recipient, part["crisis_id"].nunique(), [
-            int(counts.get(k, 0)) for k in ACTS]))
+        rows.append(
+            (
+                -len(part),
+                provider,
+                recipient,
+                part["crisis_id"].nunique(),
+                [int(counts.get(k, 0)) for k in ACTS],
+            )
+        )
     for size, provider, recipient, crises, counts in sorted(rows):
         label = f"{names.get(provider, provider)} → {names.get(recipient, recipient)}"
-        lines.append(f"| {label} | {crises} | " + " | ".join(map(str, counts)) +
-                     f" | {-size} |")
+        lines.append(
+            f"| {label} | {crises} | " + " | ".join(map(str, counts)) + f" | {-size} |"
+        )
     kinds = events["kind"].value_counts()
     certainty = events["certainty"].value_counts()
-    lines += ["", "All events by kind: " + ", ".join(
-        f"{int(kinds.get(k, 0))} {k}" for k in ["crisis", *ACTS]) + ". By certainty: " +
-        ", ".join(f"{int(v)} {k}" for k, v in certainty.sort_index().items()) + "."]
+    lines += [
+        "",
+        "All events by kind: "
+        + ", ".join(f"{int(kinds.get(k, 0))} {k}" for k in ["crisis", *ACTS])
+        + ". By certainty: "
+        + ", ".join(f"{int(v)} {k}" for k, v in certainty.sort_index().items())
+        + ".",
+    ]
     return "\n".join(lines)
 
 
