@@ -32,12 +32,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-
-sys.path.insert(0, str(Path(__file__).parent))
-import synth  # noqa: E402
 
 AS_OF = "2026-11-25"
 FLOOR = """
@@ -59,23 +53,6 @@ def timed(command: list[str]) -> tuple[float, float, int]:
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return seconds, usage.ru_maxrss / 1024, proc.returncode
-
-
-def break_rows(src: Path, dst: Path) -> int:
-    """Copy a dataset, breaking the date of every 100th event; return how many."""
-    shutil.copytree(src, dst)
-    path = dst / "support_events.csv"
-    table = pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            column_types={"date": pa.string(), "amount": pa.string()}
-        ),
-    )
-    broken = pa.array([i % 100 == 0 for i in range(table.num_rows)])
-    dates = pc.if_else(broken, "2020-13-01", table.column("date"))
-    table = table.set_column(table.schema.get_field_index("date"), "date", dates)
-    pacsv.write_csv(table, path)
-    return int(pc.sum(broken).as_py())
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -114,9 +91,14 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
     folder = work / str(n)
     dataset = folder / "dataset"
     shutil.rmtree(folder, ignore_errors=True)
-    synth.write(synth.synth(n), dataset)
+    # Generated in child processes, so this process stays small: a child's peak RSS
+    # (ru_maxrss) starts from its parent's size at fork.
+    script = str(Path(__file__).parent / "synth.py")
+    subprocess.run([sys.executable, script, str(n), "--out", str(dataset)], check=True)
+    subprocess.run([sys.executable, script, str(n), "--out", str(folder / "invalid"),
+                    "--broken-every", "100"], check=True)
+    broken = -(-n // 100)
     tool = [sys.executable, "-m", "allyledger"]
-    broken = break_rows(dataset, folder / "invalid")
     samples: dict[str, list[tuple[float, float, int]]] = {
         "validate": [],
         "build": [],

@@ -83,7 +83,9 @@ def _lists(
     return out.to_numpy()
 
 
-def synth(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
+def synth(n: int, seed: int = 0, broken_every: int = 0) -> dict[str, pd.DataFrame]:
+    """The four tables; with `broken_every` K, every K-th event gets an impossible date
+    (2020-13-01), so the dataset is invalid in a known number of places."""
     rng = np.random.default_rng(seed)
     n_actors, n_rels, n_sources = max(n // 10, 20), max(n // 20, 1), max(n // 5, 1)
 
@@ -277,6 +279,8 @@ def synth(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         events["provider_id"].to_numpy() == events["recipient_id"].to_numpy()
     )
     events.loc[same, "provider_id"] = None
+    if broken_every:
+        events.loc[events.index % broken_every == 0, "date"] = "2020-13-01"
     return {
         "actors": actors,
         "relationships": relationships,
@@ -297,8 +301,10 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of support events")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--broken-every", type=int, default=0,
+                        help="give every K-th event an impossible date (invalid data)")
     args = parser.parse_args()
-    write(synth(args.n, args.seed), args.out)
+    write(synth(args.n, args.seed, args.broken_every), args.out)
 
 
 if __name__ == "__main__":
