@@ -315,3 +315,37 @@ def test_release_loads_back_identical_to_build(server, dist, tmp_path):
     assert (tmp_path / "b" / "actors.parquet").read_bytes() == (
         dist / "2026.1" / "actors.parquet"
     ).read_bytes()
+
+
+EDITIONS = Path(__file__).parent.parent / "editions"
+
+
+def test_committed_editions_match_their_checksums():
+    index = json.loads((EDITIONS / "editions.json").read_text())
+    assert index["latest"] == index["editions"][-1]["edition"]
+    for entry in index["editions"]:
+        folder = EDITIONS / entry["edition"]
+        names = {f["name"] for f in entry["files"]}
+        assert names == {p.name for p in folder.iterdir()}
+        for f in entry["files"]:
+            assert sha256(folder / f["name"]) == f["sha256"], f["name"]
+            assert (folder / f["name"]).stat().st_size == f["bytes"]
+
+
+def test_committed_latest_edition_is_frictionless_valid_and_loads(tmp_path):
+    index = json.loads((EDITIONS / "editions.json").read_text())
+    latest = EDITIONS / index["latest"]
+    report = frictionless_validate(str(latest / "datapackage.json"))
+    assert report.valid
+    handler = functools.partial(_Quiet, directory=str(EDITIONS))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        frames = allyledger.load_all(base_url=url, cache_dir=tmp_path)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    manifest = json.loads((latest / "manifest.json").read_text())
+    for name, frame in frames.items():
+        assert len(frame) == manifest["tables"][name]["rows"]
