@@ -20,6 +20,7 @@ data: $(BIN)/.installed
 ## Run the whole test suite, then check CITATION.cff with cffconvert (in its own
 ## virtualenv: it pins an old jsonschema that the test tools cannot share).
 test: $(BIN)/.installed $(CFF)/.installed
+	$(BIN)/ruff check src tests scripts
 	$(BIN)/python -m pytest
 	$(CFF)/bin/cffconvert --validate -i CITATION.cff
 

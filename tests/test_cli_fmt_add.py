@@ -94,7 +94,7 @@ texts = st.text(
 )
 def test_fmt_is_idempotent_and_keeps_every_value(tmp_path_factory, cells):
     folder = tmp_path_factory.mktemp("fmt")
-    for name, table in TABLES.items():
+    for table in TABLES.values():
         (folder / table.filename).write_text(",".join(table.columns) + "\n")
     columns = TABLES["actors"].columns
     buffer = io.StringIO()

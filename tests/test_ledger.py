@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from allyledger.ledger import crisis_of, headline, ledger
-from conftest import AS_OF, VALID, add_row, run
+from conftest import AS_OF, VALID, run
 
 
 @pytest.fixture

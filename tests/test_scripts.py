@@ -10,7 +10,6 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
 
 import bench  # noqa: E402
 import synth  # noqa: E402
-
 from conftest import AS_OF, validate  # noqa: E402
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from allyledger.build import file_entry, frames_of, to_arrow, write_parquet
 from allyledger.diff import TableDiff, diff_folders
-from allyledger.report import render_report
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
+from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
 from allyledger.tableschema import datapackage, dumps
 from allyledger.validate import Report, check_dataset
