@@ -81,3 +81,10 @@ def test_report_in_a_real_browser(report, tmp_path):
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
     assert errors == []
+
+
+def test_report_links_relationships_to_sources(report):
+    text = report.read_text()
+    assert 'id="relationships"' in text
+    assert "consultation, defense" in text  # the partnership's obligations
+    assert 'href="http://example.org/treaty.pdf"' in text

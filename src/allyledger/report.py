@@ -222,9 +222,16 @@ def _kind_badge(value: object) -> str:
     )
 
 
+def _items(value: object) -> list[str]:
+    """The items of a list cell (an empty list for a null cell)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v) for v in value]
+    return []
+
+
 def _sources_cell(urls: dict[str, str]) -> object:
     def render(value: object) -> str:
-        ids = list(value) if value is not None and not isinstance(value, str) else []
+        ids = _items(value)
         return "<br>".join(
             f'<a href="{_e(urls.get(i, "#source-" + i))}">{_e(i)}</a>' for i in ids
         )
@@ -345,6 +352,30 @@ def render_report(folder: Path | str, *, name: str | None = None) -> str:
             loose[EVENT_COLUMNS],
             "events-other",
             {"kind": _kind_badge, "source_ids": _sources_cell(urls)},
+        ),
+    ]
+    ties = frames["relationships"][
+        [
+            "relationship_id",
+            "from_actor_id",
+            "to_actor_id",
+            "kind",
+            "obligations",
+            "start",
+            "end",
+            "status",
+            "source_ids",
+        ]
+    ]
+    parts += [
+        '<h2 id="relationships">Standing relationships</h2>',
+        _table(
+            ties,
+            "relationships",
+            {
+                "obligations": lambda v: _e(", ".join(_items(v))),
+                "source_ids": _sources_cell(urls),
+            },
         ),
     ]
     src = sources[["source_id", "publisher", "published", "title", "url"]].copy()
