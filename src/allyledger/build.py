@@ -8,7 +8,6 @@ only when complete, so a failed build leaves an earlier one untouched.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pooch
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -137,11 +137,8 @@ def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """Hex SHA-256 of a file."""
+    return str(pooch.file_hash(str(path), alg="sha256"))
 
 
 def write_parquet(arrow: pa.Table, path: Path) -> None:

@@ -77,7 +77,9 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
             continue
         column = text.frame[f.name]
         if f.is_list:
-            values, rows = explode(column.dropna())
+            present = column.dropna()
+            values, positions = explode(present)
+            rows = present.index.to_numpy()[positions]
         else:
             values, rows = arrow(column), column.index.to_numpy()
         keys = _keys(target)
@@ -172,23 +174,18 @@ def _order(text: TableText) -> Iterator[Problem]:
         )
 
 
+def _positions(values: pd.Series, universe: pa.Array) -> np.ndarray:
+    """Position of each value in `universe` (its first occurrence), -1 where absent
+    or null. A duplicated key resolves to its first row (reported elsewhere)."""
+    found = pc.index_in(arrow(values), value_set=universe)
+    return np.asarray(
+        pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+
+
 def _lookup(frame: pd.DataFrame, key: str, refs: pd.Series) -> np.ndarray:
-    """Row position in `frame` of each reference (-1 where absent or null).
-
-    A duplicated key resolves to its first row (the duplicate is reported elsewhere).
-    """
-    found = pc.index_in(arrow(refs), value_set=arrow(frame[key]))
-    return np.asarray(
-        pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
-    )
-
-
-def _codes(frame: pd.DataFrame, column: str, vocabulary: pa.Array) -> np.ndarray:
-    """Integer code of each cell in `vocabulary` (-1 for null), for fast comparisons."""
-    found = pc.index_in(arrow(frame[column]), value_set=vocabulary)
-    return np.asarray(
-        pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
-    )
+    """Row position in `frame` of each reference (-1 where absent or null)."""
+    return _positions(refs, arrow(frame[key]))
 
 
 def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
@@ -202,10 +199,10 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
             [arrow(e["provider_id"]), arrow(e["recipient_id"])]
         ).drop_null()
     )
-    provider = _codes(e, "provider_id", actors)
-    recipient = _codes(e, "recipient_id", actors)
+    provider = _positions(e["provider_id"], actors)
+    recipient = _positions(e["recipient_id"], actors)
     kinds = pa.array(["crisis", "request"], pa.large_string())
-    kind = _codes(e, "kind", kinds)
+    kind = _positions(e["kind"], kinds)
     start, end = period_bounds(e["date"])
     other_recipient = recipient[rows] != recipient[target]
     needs_provider = kind[target] < 0

@@ -28,7 +28,6 @@ KINDS = {
 }
 ESTABLISHED = ("confirmed", "reported")
 BREAKDOWNS = ("support_type", "certainty")
-_WIDTH = {"year": 4, "month": 7, "day": 10}
 
 
 def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -21,6 +21,7 @@ import pooch
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from allyledger.build import sha256
 from allyledger.problems import AllyledgerError, ChecksumMismatch, UsageProblem
 from allyledger.schemas import TABLES
 
@@ -120,14 +121,14 @@ def fetch_file(
         )
     expected = files[name]["sha256"]
     path = cache / entry["edition"] / name
-    if path.exists() and _sha256(path) == expected:
+    if path.exists() and sha256(path) == expected:
         return path
     url = f"{base}/{entry['edition']}/{name}"
     try:
         _fetch(url, path)
     except Exception as exc:  # noqa: BLE001
         raise DownloadFailed(f"cannot download {url}: {exc}") from None
-    actual = _sha256(path)
+    actual = sha256(path)
     if actual != expected:
         path.unlink(missing_ok=True)
         raise ChecksumMismatch(
@@ -137,10 +138,6 @@ def fetch_file(
     if on_progress:
         on_progress(name)
     return path
-
-
-def _sha256(path: Path) -> str:
-    return str(pooch.file_hash(str(path), alg="sha256"))
 
 
 def _list_as_arrow(dtype: pa.DataType) -> pd.ArrowDtype | None:

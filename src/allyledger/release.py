@@ -19,6 +19,7 @@ from pathlib import Path
 
 from allyledger.build import file_entry, frames_of, to_arrow, write_parquet
 from allyledger.diff import TableDiff, diff_folders
+from allyledger.fmt import write_atomic
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
@@ -58,14 +59,6 @@ def read_index(dist: Path) -> dict[str, object]:
     except (OSError, ValueError) as exc:
         raise UsageProblem(f"{path} is not readable JSON: {exc}") from None
     return data
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def _changes_md(
@@ -166,7 +159,9 @@ def release_edition(
         )
         entries.sort(key=lambda e: edition_key(e["edition"]))
         latest = entries[-1]["edition"]
-        _write_atomic(dist / INDEX, dumps({"editions": entries, "latest": latest}))
+        write_atomic(
+            dist / INDEX, dumps({"editions": entries, "latest": latest}).encode("utf-8")
+        )
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -214,4 +209,4 @@ def promote_changelog(path: Path, edition: str, changes: str) -> None:
     if notes.strip():
         entry += "\n" + notes.strip("\n") + "\n"
     new = text[: match.end()] + "\n" + entry + ("\n" + after if after else "")
-    _write_atomic(path, new)
+    write_atomic(path, new.encode("utf-8"))

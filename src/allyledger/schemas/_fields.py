@@ -85,11 +85,10 @@ def matches(array: pa.Array, pattern: str) -> np.ndarray:
 
 
 def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """Split a column of `|`-lists: every element, and the index label of its row."""
+    """Split a column of `|`-lists: every element, and the position of its row."""
     lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
     values = pc.list_flatten(lists)
-    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
-    return values, series.index.to_numpy()[parents]
+    return values, pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
 
 
 def _rows_all(
@@ -97,13 +96,6 @@ def _rows_all(
 ) -> pd.Series:
     bad = np.bincount(positions, weights=~element_ok, minlength=len(series)) > 0
     return pd.Series(~bad, index=series.index)
-
-
-def _element_positions(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
-    return pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(
-        zero_copy_only=False
-    )
 
 
 def slug_array(array: pa.Array) -> np.ndarray:
@@ -148,20 +140,20 @@ def slug(series: pd.Series, *, maxlen: int) -> pd.Series:
 
 @extensions.register_check_method(check_type="vectorized")
 def slug_list(series: pd.Series) -> pd.Series:
-    values, positions = _element_positions(series)
+    values, positions = explode(series)
     return _rows_all(series, slug_array(values), positions)
 
 
 @extensions.register_check_method(statistics=["allowed"], check_type="vectorized")
 def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
-    values, positions = _element_positions(series)
+    values, positions = explode(series)
     ok = pc.is_in(values, value_set=pa.array(allowed, values.type))
     return _rows_all(series, ok.to_numpy(zero_copy_only=False), positions)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def list_unique(series: pd.Series) -> pd.Series:
-    values, positions = _element_positions(series)
+    values, positions = explode(series)
     codes = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)
     keys = np.sort((positions.astype(np.int64) << 32) | codes.astype(np.int64))
     repeated = np.unique(keys[1:][keys[1:] == keys[:-1]] >> 32)
@@ -276,7 +268,7 @@ def no_formula(series: pd.Series) -> pd.Series:
 
 @extensions.register_check_method(check_type="vectorized")
 def text_list(series: pd.Series) -> pd.Series:
-    values, positions = _element_positions(series)
+    values, positions = explode(series)
     ok = (
         _nfc(values)
         & _trimmed(values)
