@@ -98,7 +98,7 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
     schema = table.schema
     out: list[Problem] = []
     seen_rows: set[tuple[str, int]] = set()
-    first_seen: dict[tuple[str, str], int] = {}
+    first_line: dict[str, dict[str, int]] = {}
     for record in cases.itertuples(index=False):
         index = record.index
         if index is None or (isinstance(index, float) and np.isnan(index)):
@@ -124,13 +124,12 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
         value = None if pd.isna(raw) else str(raw)
         fill = {"value": quote(value) if value is not None else "the value"}
         if check_name == "field_uniqueness":
-            key = (column, value or "")
-            if key not in first_seen:
-                rows = np.flatnonzero((frame[column] == value).to_numpy())
-                first_seen[key] = int(text.lines[rows[0]])
-            if first_seen[key] == line:
+            if column not in first_line:
+                first_line[column] = _first_lines(text, column)
+            first = first_line[column].get(value or "", line)
+            if first == line:
                 continue
-            fill["first"] = str(first_seen[key])
+            fill["first"] = str(first)
             code = "duplicate-id" if column == table.key else code
         if check_name in ("isin", "enum_list"):
             allowed = table.field(column).vocab or {}
@@ -148,6 +147,14 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
             )
         )
     return out
+
+
+def _first_lines(text: TableText, column: str) -> dict[str, int]:
+    """Line of the first row holding each repeated value of `column`."""
+    values = text.frame[column]
+    repeated = values[values.duplicated(keep=False) & values.notna()]
+    first = repeated[~repeated.duplicated()]
+    return {str(v): int(text.lines[i]) for i, v in zip(first.index, first, strict=True)}
 
 
 def _check_name(schema: pa.DataFrameSchema, column: str, record: object) -> str:
