@@ -349,3 +349,12 @@ def test_committed_latest_edition_is_frictionless_valid_and_loads(tmp_path):
     manifest = json.loads((latest / "manifest.json").read_text())
     for name, frame in frames.items():
         assert len(frame) == manifest["tables"][name]["rows"]
+
+
+def test_changelog_carries_every_committed_edition():
+    log = (EDITIONS.parent / "CHANGELOG.md").read_text()
+    index = json.loads((EDITIONS / "editions.json").read_text())
+    for entry in index["editions"]:
+        changes = (EDITIONS / entry["edition"] / "CHANGES.md").read_text()
+        for line in changes.strip().splitlines():
+            assert line in log, f"CHANGELOG.md lacks {line!r} of {entry['edition']}"
