@@ -526,3 +526,41 @@ def test_data_errors_never_show_a_traceback(ds):
     result = validate(ds)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"actor_id,name\rrus,Russia\r", "actors.csv:1: cr-line-endings"),
+        (b"\n\nactor_id,name\n", "actors.csv:1: blank-header: line 1 is empty"),
+        (
+            b"actor_id,name,kind,country,wikidata_id,aliases,description\n"
+            b'rus,"Rus"sia,state,RUS,,,\n',
+            "actors.csv:2: bad-quote",
+        ),
+        (
+            b"actor_id,name,kind,country,wikidata_id,aliases,description,\n",
+            '"" is not a column of actors (an empty name: a trailing comma?)',
+        ),
+    ],
+)
+def test_malformed_files_are_located(ds, content, expected):
+    (ds / "actors.csv").write_bytes(content)
+    result = validate(ds)
+    assert result.exit_code == 1
+    assert f"{ds}/{expected}" in result.output or expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_broken_file_does_not_cascade_into_other_tables(ds):
+    path = ds / "actors.csv"
+    path.write_text(path.read_text().replace("Russia,state", '"Rus"sia,state'))
+    result = validate(ds)
+    assert f"{ds}/actors.csv:3: bad-quote" in result.output
+    assert "unknown-reference" not in result.output
+
+
+def test_doubled_quotes_inside_quoted_cells_are_fine(ds):
+    path = ds / "actors.csv"
+    path.write_text(path.read_text().replace("Russia,state", '"Russia ""RF""",state'))
+    assert validate(ds).exit_code == 0

@@ -19,11 +19,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from allyledger.problems import Problem, quote
+from allyledger.problems import Problem, quote, suggest
 from allyledger.schemas import Table
 
 BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\n\r?\n")
+_BOUNDARY = np.frombuffer(b',\r\n"', dtype=np.uint8)
+
+
+def _has_stray_quote(data: bytes) -> bool:
+    """Whether a lone quote sits between two ordinary characters: broken CSV in any
+    cell (inside a quoted cell it must be doubled; an unquoted cell may not hold one).
+    pyarrow would read it leniently, so such a file goes to the strict slow path."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    at = np.flatnonzero(raw == ord('"'))
+    at = at[(at > 0) & (at < len(raw) - 1)]
+    return bool(
+        (~np.isin(raw[at - 1], _BOUNDARY) & ~np.isin(raw[at + 1], _BOUNDARY)).any()
+    )
 
 
 @dataclass
@@ -110,6 +123,20 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
             f"{nul + offset}; this does not look like a text CSV file",
         )
     end = data.find(b"\n")
+    if end < 0 and b"\r" in data.rstrip(b"\r"):
+        return fail(
+            1,
+            "cr-line-endings",
+            "lines end with a bare carriage return (old Mac "
+            "style); save the file with LF or CRLF line endings",
+        )
+    if not data[: max(end, 0)].strip():
+        return fail(
+            1,
+            "blank-header",
+            "line 1 is empty; the header must be the first "
+            f"line: {','.join(table.columns)}",
+        )
     try:
         header_line = (
             data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
@@ -169,16 +196,18 @@ def _check_header(result: TableText, header: list[str]) -> bool:
             ok = False
         seen.add(name)
         if name not in table.columns:
-            from allyledger.problems import suggest
-
             result.problems.append(
                 _problem(
                     path,
                     table,
                     1,
                     "unknown-column",
-                    f"{quote(name)} is not a column of {table.name}{suggest(name, table.columns)};"
-                    f" the columns are: {', '.join(table.columns)}",
+                    (
+                        f"{quote(name)} is not a column of {table.name}"
+                        f"{suggest(name, table.columns)}"
+                        + (" (an empty name: a trailing comma?)" if not name else "")
+                        + f"; the columns are: {', '.join(table.columns)}"
+                    ),
                     name,
                     name,
                 )
@@ -217,7 +246,7 @@ def _parse_fast(
     data: bytes, header: list[str]
 ) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
-    if _has_blank_line(data):
+    if _has_blank_line(data) or (b'"' in data and _has_stray_quote(data)):
         return None, np.zeros(0, dtype=np.int64)
     try:
         arrow = pacsv.read_csv(
@@ -278,6 +307,9 @@ def _parse_slow(
                 lines.append(start)
             start = end + 1
     except csv.Error as exc:
+        # The rest of the file cannot be read: check none of it, and no reference
+        # into it (that would only repeat this problem).
+        result.readable = False
         if "unexpected end of data" in str(exc) or reader.line_num > text.count("\n"):
             result.problems.append(
                 _problem(
