@@ -21,6 +21,7 @@ data: $(BIN)/.installed
 ## virtualenv: it pins an old jsonschema that the test tools cannot share).
 test: $(BIN)/.installed $(CFF)/.installed
 	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	$(CFF)/bin/cffconvert --validate -i CITATION.cff
 
@@ -31,6 +32,7 @@ $(CFF)/.installed:
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
 
 clean:
 	rm -rf build $(VENV) $(CFF)

@@ -142,7 +142,7 @@ def sha256(path: Path) -> str:
 
 
 def write_parquet(arrow: pa.Table, path: Path) -> None:
-    pq.write_table(arrow, path, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+    pq.write_table(arrow, path, **PARQUET_OPTIONS)
 
 
 def file_entry(path: Path) -> dict[str, object]:

@@ -269,14 +269,14 @@ def _cycles(events: TableText, parent: np.ndarray) -> Iterator[Problem]:
         return
     ids = e["event_id"]
     in_loop: set[int] = set()
-    for row in stuck:  # only rows caught in a loop are visited here
+    for start in stuck.tolist():  # only rows caught in a loop are visited here
         seen: list[int] = []
-        node = int(row)
+        node = start
         while node >= 0 and node not in seen:
             seen.append(node)
             node = int(parent[node])
-        if node == row:
-            in_loop.add(int(row))
+        if node == start:
+            in_loop.add(start)
     for row in sorted(in_loop):
         yield _at(
             events,

@@ -57,9 +57,13 @@ def diff_frames(name: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
     for row_key in sorted(common[differs.any(axis=1).to_numpy()]):
         cols = [c for c in columns if differs.at[row_key, c]]
         result.changed[row_key] = {
-            c: (a.at[row_key, c], b.at[row_key, c]) for c in cols
+            c: (_text(a.at[row_key, c]), _text(b.at[row_key, c])) for c in cols
         }
     return result
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def diff_folders(old: Path | str, new: Path | str) -> dict[str, TableDiff]:

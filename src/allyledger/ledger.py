@@ -64,7 +64,7 @@ def crisis_of(events: pd.DataFrame) -> pd.Series:
     """The crisis at the root of each event's reply chain (None where there is none)."""
     ids = events["event_id"].astype(str).to_numpy()
     index = pd.Index(ids)
-    parent = index.get_indexer(events["responds_to_id"].astype(object).to_numpy())
+    parent = index.get_indexer(pd.Index(events["responds_to_id"].astype(object)))
     root = np.arange(len(ids))
     for _ in range(len(ids)):
         step = parent[root]
@@ -73,9 +73,9 @@ def crisis_of(events: pd.DataFrame) -> pd.Series:
             break
         root = np.where(moving, step, root)
     is_crisis = (events["kind"].astype(str).to_numpy() == "crisis")[root]
-    return pd.Series(
-        np.where(is_crisis, ids[root], None), index=events.index, dtype=object
-    )
+    crisis = ids[root].astype(object)
+    crisis[~is_crisis] = None
+    return pd.Series(list(crisis), index=events.index, dtype="object")
 
 
 def ledger(

@@ -119,8 +119,8 @@ def fetch_file(
             f"edition {entry['edition']} has no file {name!r}; it has: "
             f"{', '.join(sorted(files))}"
         )
-    expected = files[name]["sha256"]
-    path = cache / entry["edition"] / name
+    expected = str(files[name]["sha256"])
+    path: Path = cache / str(entry["edition"]) / name
     if path.exists() and sha256(path) == expected:
         return path
     url = f"{base}/{entry['edition']}/{name}"
@@ -152,7 +152,10 @@ def read_table(path: Path | str) -> pd.DataFrame:
     partial date), lists become Arrow-backed list columns (each cell a Python list).
     """
     arrow = pq.read_table(path)
-    return arrow.to_pandas(types_mapper=_list_as_arrow, date_as_object=False)
+    frame: pd.DataFrame = arrow.to_pandas(
+        types_mapper=_list_as_arrow, date_as_object=False
+    )
+    return frame
 
 
 def load(

@@ -104,7 +104,10 @@ def release_edition(
         )
     dist.mkdir(parents=True, exist_ok=True)
     index = read_index(dist)
-    entries = [e for e in index["editions"] if isinstance(e, dict)]  # type: ignore[union-attr]
+    listed = index["editions"]
+    entries = (
+        [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+    )
     earlier = sorted(
         (e["edition"] for e in entries if edition_key(e["edition"]) < key),
         key=edition_key,

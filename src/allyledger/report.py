@@ -12,6 +12,7 @@ import html
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,8 +91,8 @@ section.crisis{margin-bottom:2rem} .scroll{overflow-x:auto} svg{max-width:100%;h
 """
 
 
-def _e(value: object) -> str:
-    if value is None or (np.ndim(value) == 0 and pd.isna(value)):  # type: ignore[arg-type]
+def _e(value: Any) -> str:
+    if value is None or (np.ndim(value) == 0 and bool(pd.isna(value))):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -125,17 +126,17 @@ def _table(
     )
 
 
-def _svg(figure: object) -> str:
+def _svg(figure: Any) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
     figure.savefig(
         buffer,
         format="svg",
-        metadata={"Date": None},  # type: ignore[attr-defined]
+        metadata={"Date": None},
         bbox_inches="tight",
     )
-    plt.close(figure)  # type: ignore[arg-type]
+    plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
@@ -174,6 +175,13 @@ def _coverage_chart(events: pd.DataFrame) -> str:
     return _svg(figure)
 
 
+def _days(*moments: pd.Timestamp) -> Any:
+    """Matplotlib's day numbers for timestamps (what its date axis plots)."""
+    import matplotlib.dates as mdates
+
+    return mdates.date2num([m.to_pydatetime() for m in moments])  # type: ignore[no-untyped-call]
+
+
 def _timeline(crisis: pd.Series, part: pd.DataFrame) -> str:
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
@@ -193,19 +201,25 @@ def _timeline(crisis: pd.Series, part: pd.DataFrame) -> str:
         )
         if end > start:
             axes.plot(
-                [start, end],
+                _days(start, end),
                 [lane, lane],
                 color=COLOURS[kind],
                 linewidth=5,
                 alpha=0.35,
                 solid_capstyle="butt",
             )
-        axes.plot([start], [lane], marker="o", color=COLOURS[kind], markersize=6)
+        axes.plot(
+            _days(start),
+            [lane],
+            marker="o",
+            color=COLOURS[kind],
+            markersize=6,
+        )
     axes.set_yticks(range(len(LANES)), LANES)
     axes.set_ylim(-0.7, len(LANES) - 0.3)
     axes.invert_yaxis()
     axes.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(mdates.AutoDateLocator())
+        mdates.ConciseDateFormatter(mdates.AutoDateLocator())  # type: ignore[no-untyped-call]
     )
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(

@@ -41,14 +41,14 @@ def whats_inside(dataset_dir: Path | str) -> str:
     grouped = acts.groupby(["provider_id", "recipient_id"])
     rows = []
     for (provider, recipient), part in grouped:
-        counts = part["kind"].value_counts()
+        tally = part["kind"].value_counts()
         rows.append(
             (
                 -len(part),
                 provider,
                 recipient,
                 part["crisis_id"].nunique(),
-                [int(counts.get(k, 0)) for k in ACTS],
+                [int(tally.get(k, 0)) for k in ACTS],
             )
         )
     for size, provider, recipient, crises, counts in sorted(rows):

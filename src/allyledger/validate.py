@@ -11,6 +11,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,21 +100,21 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
     out: list[Problem] = []
     seen_rows: set[tuple[str, int]] = set()
     first_line: dict[str, dict[str, int]] = {}
-    for record in cases.itertuples(index=False):
-        index = record.index
+    for record in cases.to_dict("records"):
+        index = record["index"]
         if index is None or (isinstance(index, float) and np.isnan(index)):
             continue
-        row = int(index)
+        row = int(index)  # a row position: the frames have a RangeIndex
         line = int(text.lines[row])
-        if record.schema_context == "DataFrameSchema":
-            name = schema.checks[int(record.check_number)].name
+        if record["schema_context"] == "DataFrameSchema":
+            name = schema.checks[int(record["check_number"])].name
             if (name, row) in seen_rows:
                 continue
             seen_rows.add((name, row))
             column, template = table.row_rules[name]
             out.append(_row_problem(text, row, line, name, column, template))
             continue
-        column = str(record.column)
+        column = str(record["column"])
         if column in text.missing_columns:
             continue
         check_name = _check_name(schema, column, record)
@@ -157,9 +158,9 @@ def _first_lines(text: TableText, column: str) -> dict[str, int]:
     return {str(v): int(text.lines[i]) for i, v in zip(first.index, first, strict=True)}
 
 
-def _check_name(schema: pa.DataFrameSchema, column: str, record: object) -> str:
-    number = record.check_number
-    check = str(record.check)
+def _check_name(schema: pa.DataFrameSchema, column: str, record: dict[Any, Any]) -> str:
+    number = record["check_number"]
+    check = str(record["check"])
     if number is not None and not (isinstance(number, float) and np.isnan(number)):
         checks = schema.columns[column].checks
         if int(number) < len(checks):
@@ -171,7 +172,7 @@ def _row_problem(
     text: TableText, row: int, line: int, name: str, column: str, template: str
 ) -> Problem:
     values = {
-        k: ("" if pd.isna(v) else str(v)) for k, v in text.frame.iloc[row].items()
+        str(k): ("" if pd.isna(v) else str(v)) for k, v in text.frame.iloc[row].items()
     }
     if name == "state-id-is-country":
         values["expected"] = values.get("country", "").lower()

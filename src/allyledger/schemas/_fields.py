@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.extensions as extensions
 import pandera.pandas as pa_
 import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
+from pandera.api.extensions import register_check_method
 
 from allyledger.schemas._vocab import NON_CURRENCY_UNITS
 
@@ -100,7 +100,8 @@ def _rows_all(
 
 def slug_array(array: pa.Array) -> np.ndarray:
     length = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
-    return matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
+    ok: np.ndarray = matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
+    return ok
 
 
 def is_slug(series: pd.Series) -> pd.Series:
@@ -109,7 +110,7 @@ def is_slug(series: pd.Series) -> pd.Series:
 
 def date_parts(
     array: pa.Array,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(valid, year, month, day, length) of partial dates; invalid cells get 2000-01-01."""
     shape = matches(array, PARTIAL_DATE_PATTERN)
     text = pc.if_else(pa.array(shape), array, "2000-01-01")
@@ -118,14 +119,15 @@ def date_parts(
     def part(start: int, stop: int) -> np.ndarray:
         piece = pc.utf8_slice_codeunits(text, start, stop)
         piece = pc.if_else(pc.equal(piece, ""), "01", piece)
-        return pc.cast(piece, pa.int32()).to_numpy(zero_copy_only=False)
+        values: np.ndarray = pc.cast(piece, pa.int32()).to_numpy(zero_copy_only=False)
+        return values
 
     year, month, day = part(0, 4), part(5, 7), part(8, 10)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
     ok = shape & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
-    return ok, year, month, day, length  # type: ignore[return-value]
+    return ok, year, month, day, length
 
 
 def is_partial_date(series: pd.Series) -> pd.Series:
@@ -133,25 +135,25 @@ def is_partial_date(series: pd.Series) -> pd.Series:
     return _mask(series, date_parts(arrow(series))[0])
 
 
-@extensions.register_check_method(statistics=["maxlen"], check_type="vectorized")
+@register_check_method(statistics=["maxlen"], check_type="vectorized")
 def slug(series: pd.Series, *, maxlen: int) -> pd.Series:
     return is_slug(series)
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def slug_list(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     return _rows_all(series, slug_array(values), positions)
 
 
-@extensions.register_check_method(statistics=["allowed"], check_type="vectorized")
+@register_check_method(statistics=["allowed"], check_type="vectorized")
 def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
     values, positions = explode(series)
     ok = pc.is_in(values, value_set=pa.array(allowed, values.type))
     return _rows_all(series, ok.to_numpy(zero_copy_only=False), positions)
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def list_unique(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     codes = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)
@@ -162,12 +164,12 @@ def list_unique(series: pd.Series) -> pd.Series:
     return pd.Series(ok, index=series.index)
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def partial_date(series: pd.Series) -> pd.Series:
     return is_partial_date(series)
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def full_date(series: pd.Series) -> pd.Series:
     ok, _, _, _, length = date_parts(arrow(series))
     return _mask(series, ok & (length == 10))
@@ -246,27 +248,27 @@ def _has(array: pa.Array, pattern: str) -> np.ndarray:
     )
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def nfc(series: pd.Series) -> pd.Series:
     return _mask(series, _nfc(arrow(series)))
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def trimmed(series: pd.Series) -> pd.Series:
     return _mask(series, _trimmed(arrow(series)))
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def no_control(series: pd.Series) -> pd.Series:
     return _mask(series, ~_has(arrow(series), CONTROL_RE))
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def no_formula(series: pd.Series) -> pd.Series:
     return _mask(series, ~_has(arrow(series), FORMULA_RE))
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def text_list(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     ok = (
@@ -285,32 +287,32 @@ def _in(series: pd.Series, allowed: frozenset[str]) -> pd.Series:
     )
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def iso_country(series: pd.Series) -> pd.Series:
     return _in(series, country_codes())
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def iso_language(series: pd.Series) -> pd.Series:
     return _in(series, language_codes())
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def unit_code(series: pd.Series) -> pd.Series:
     return _in(series, unit_codes())
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def wikidata_qid(series: pd.Series) -> pd.Series:
     return _mask(series, matches(arrow(series), WIKIDATA_PATTERN))
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def http_url(series: pd.Series) -> pd.Series:
     return _mask(series, matches(arrow(series), URL_PATTERN))
 
 
-@extensions.register_check_method(check_type="vectorized")
+@register_check_method(check_type="vectorized")
 def non_negative_number(series: pd.Series) -> pd.Series:
     return _mask(series, matches(arrow(series), NUMBER_PATTERN))
 

@@ -63,11 +63,11 @@ class Actors(pa.DataFrameModel):
     )
 
     @pa.dataframe_check(name="country-required")
-    def _country_required(cls, df: pd.DataFrame) -> Series[bool]:
+    def _country_required(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["kind"].isin(NEEDS_COUNTRY) & df["country"].isna())
 
     @pa.dataframe_check(name="state-id-is-country")
-    def _state_id(cls, df: pd.DataFrame) -> Series[bool]:
+    def _state_id(cls, df: pd.DataFrame) -> pd.Series:
         state = (df["kind"] == "state") & df["country"].isin(country_codes())
         return ~state | (df["actor_id"] == df["country"].str.lower())
 

@@ -94,22 +94,22 @@ class Relationships(pa.DataFrameModel):
     notes: Series[str] = text_field("Paraphrased nuance.", required=False)
 
     @pa.dataframe_check(name="self-relationship")
-    def _distinct(cls, df: pd.DataFrame) -> Series[bool]:
+    def _distinct(cls, df: pd.DataFrame) -> pd.Series:
         return df["from_actor_id"] != df["to_actor_id"]
 
     @pa.dataframe_check(name="end-before-start")
-    def _ordered(cls, df: pd.DataFrame) -> Series[bool]:
+    def _ordered(cls, df: pd.DataFrame) -> pd.Series:
         start, _ = period_bounds(df["start"])
         _, end = period_bounds(df["end"])
         bad = ~pd.isna(start) & ~pd.isna(end) & (end < start)
         return pd.Series(~bad, index=df.index)
 
     @pa.dataframe_check(name="ended-without-end")
-    def _ended(cls, df: pd.DataFrame) -> Series[bool]:
+    def _ended(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["status"] == "ended") & df["end"].isna())
 
     @pa.dataframe_check(name="active-with-end")
-    def _active(cls, df: pd.DataFrame) -> Series[bool]:
+    def _active(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["status"] != "ended") & df["end"].notna())
 
     class Config:

@@ -63,7 +63,7 @@ class Sources(pa.DataFrameModel):
     )
 
     @pa.dataframe_check(name="derived-from-self")
-    def _not_self(cls, df: pd.DataFrame) -> Series[bool]:
+    def _not_self(cls, df: pd.DataFrame) -> pd.Series:
         return df["derived_from_id"].isna() | (df["derived_from_id"] != df["source_id"])
 
     class Config:

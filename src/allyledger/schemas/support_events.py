@@ -129,35 +129,35 @@ class SupportEvents(pa.DataFrameModel):
     )
 
     @pa.dataframe_check(name="provider-required")
-    def _provider(cls, df: pd.DataFrame) -> Series[bool]:
+    def _provider(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] != "crisis") & df["provider_id"].isna())
 
     @pa.dataframe_check(name="support-type-required")
-    def _support_type(cls, df: pd.DataFrame) -> Series[bool]:
+    def _support_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] != "crisis") & df["support_type"].isna())
 
     @pa.dataframe_check(name="support-type-on-crisis")
-    def _no_support_type(cls, df: pd.DataFrame) -> Series[bool]:
+    def _no_support_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] == "crisis") & df["support_type"].notna())
 
     @pa.dataframe_check(name="crisis-type-required")
-    def _crisis_type(cls, df: pd.DataFrame) -> Series[bool]:
+    def _crisis_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] == "crisis") & df["crisis_type"].isna())
 
     @pa.dataframe_check(name="crisis-type-on-non-crisis")
-    def _no_crisis_type(cls, df: pd.DataFrame) -> Series[bool]:
+    def _no_crisis_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] != "crisis") & df["crisis_type"].notna())
 
     @pa.dataframe_check(name="unit-required")
-    def _unit(cls, df: pd.DataFrame) -> Series[bool]:
+    def _unit(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["amount"].notna() & df["unit"].isna())
 
     @pa.dataframe_check(name="amount-required")
-    def _amount(cls, df: pd.DataFrame) -> Series[bool]:
+    def _amount(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["unit"].notna() & df["amount"].isna())
 
     @pa.dataframe_check(name="responds-to-self")
-    def _not_self(cls, df: pd.DataFrame) -> Series[bool]:
+    def _not_self(cls, df: pd.DataFrame) -> pd.Series:
         return df["responds_to_id"].isna() | (df["responds_to_id"] != df["event_id"])
 
     class Config:
