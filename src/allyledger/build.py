@@ -8,7 +8,6 @@ only when complete, so a failed build leaves an earlier one untouched.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import tempfile
@@ -218,8 +217,3 @@ def build_edition(
     with staging_dir(out) as tmp:
         counts = write_build(frames_of(report), tmp)
     return BuildResult(out, counts, report)
-
-
-def read_manifest(folder: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads((folder / "manifest.json").read_text("utf-8"))
-    return data

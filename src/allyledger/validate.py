@@ -19,7 +19,7 @@ import pandera.errors
 import pandera.pandas as pa
 
 from allyledger.crosscheck import check_across
-from allyledger.problems import CELL_CHECKS, ERROR, WARNING, Problem, quote, suggest
+from allyledger.problems import CELL_CHECKS, ERROR, Problem, quote, suggest
 from allyledger.reading import TableText, read_table
 from allyledger.schemas import TABLES
 
@@ -182,4 +182,4 @@ def _row_problem(
     )
 
 
-__all__ = ["Report", "check_dataset", "check_table", "WARNING"]
+__all__ = ["Report", "check_dataset", "check_table"]
