@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from allyledger.validate import Report
 
 DIR = click.Path(file_okay=False, path_type=Path)
+AS_OF_OPTION = click.option(
+    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
+)
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -43,9 +46,7 @@ def cli() -> None:
     show_default=True,
     help="How to print the problems.",
 )
-@click.option(
-    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
-)
+@AS_OF_OPTION
 @click.option(
     "--max-errors",
     type=click.IntRange(min=0),
@@ -98,9 +99,7 @@ def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) ->
     show_default=True,
     help="Folder to write the build into (replaced whole on success).",
 )
-@click.option(
-    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
-)
+@AS_OF_OPTION
 def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
     from allyledger.build import build_edition
@@ -282,9 +281,7 @@ def fmt_command(dataset_dir: Path, check: bool) -> None:
     "(or left empty with --no-input).",
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing; take only --field values.")
-@click.option(
-    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
-)
+@AS_OF_OPTION
 def add_command(
     table: str,
     dataset_dir: Path,

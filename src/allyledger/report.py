@@ -341,8 +341,9 @@ def render_report(folder: Path | str, *, name: str | None = None) -> str:
             f"events, of {len(crises):,}.</em></p>"
         )
         crises = crises.iloc[np.sort(order)]
+    by_crisis = dict(list(events.groupby("crisis_id", sort=False)))
     for _, crisis in crises.iterrows():
-        part = events[events["crisis_id"] == crisis["event_id"]].sort_values(
+        part = by_crisis.get(crisis["event_id"], events.iloc[:0]).sort_values(
             ["date", "event_id"]
         )
         rows = part[EVENT_COLUMNS]
