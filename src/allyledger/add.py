@@ -19,7 +19,8 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
-from allyledger.fmt import canonical_rows, render_csv, write_atomic
+from allyledger.fmt import canonical_rows, render_csv
+from allyledger.outputs import write_atomic
 from allyledger.problems import CELL_CHECKS, DataInvalid, Problem, UsageProblem, quote
 from allyledger.reading import STRING, read_table
 from allyledger.schemas import TABLES, Table

@@ -2,25 +2,21 @@
 
 The same input gives byte-identical files: rows sorted by ID, fixed writer options,
 no timestamps. Output is written to a staging folder beside the target and swapped in
-only when complete, so a failed build leaves an earlier one untouched.
+only when complete, so a failed build leaves an earlier one untouched; the target is
+replaced only when it is missing, empty or an earlier build (see `outputs`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pooch
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
 from allyledger.reading import STRING
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
@@ -135,17 +131,8 @@ def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table))
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    return str(pooch.file_hash(str(path), alg="sha256"))
-
-
 def write_parquet(arrow: pa.Table, path: Path) -> None:
     pq.write_table(arrow, path, **PARQUET_OPTIONS)
-
-
-def file_entry(path: Path) -> dict[str, object]:
-    return {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256(path)}
 
 
 def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]:
@@ -169,36 +156,6 @@ def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]
     return counts
 
 
-@contextlib.contextmanager
-def staging_dir(target: Path) -> Iterator[Path]:
-    """A fresh folder beside `target`; renamed onto it on success, deleted on error."""
-    target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-        _swap_in(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _swap_in(tmp: Path, target: Path) -> None:
-    os.chmod(tmp, 0o755)
-    if not target.exists():
-        os.replace(tmp, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def frames_of(report: Report) -> dict[str, pd.DataFrame]:
     return {name: text.frame for name, text in report.tables.items()}
 
@@ -214,6 +171,7 @@ def build_edition(
             "was built (run `allyledger validate` to see them)"
         )
     out = Path(out_dir)
+    require_replaceable(out, dataset=Path(dataset_dir))
     with staging_dir(out) as tmp:
         counts = write_build(frames_of(report), tmp)
     return BuildResult(out, counts, report)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from allyledger.outputs import write_atomic
 from allyledger.problems import DataInvalid, Problem
 from allyledger.reading import read_table
 from allyledger.schemas import TABLES, Field, Table
@@ -61,15 +60,6 @@ def render_csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
 
 
 def format_dataset(dataset_dir: Path | str, *, check: bool = False) -> FormatResult:

@@ -21,7 +21,7 @@ import pooch
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from allyledger.build import sha256
+from allyledger.outputs import sha256
 from allyledger.problems import AllyledgerError, ChecksumMismatch, UsageProblem
 from allyledger.schemas import TABLES
 

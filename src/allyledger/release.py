@@ -17,9 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from allyledger.build import file_entry, frames_of, to_arrow, write_parquet
+from allyledger.build import frames_of, to_arrow, write_parquet
 from allyledger.diff import TableDiff, diff_folders
-from allyledger.fmt import write_atomic
+from allyledger.outputs import file_entry, write_atomic
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
