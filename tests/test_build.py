@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import allyledger.build as build_module
-from allyledger.outputs import sha256
 from allyledger.docs import schema_files
+from allyledger.outputs import sha256
 from allyledger.schemas import TABLES
 from conftest import AS_OF, VALID, run, set_cell
 

@@ -14,8 +14,8 @@ import pytest
 from frictionless import validate as frictionless_validate
 
 import allyledger
-from allyledger.outputs import sha256
 from allyledger.load import read_table
+from allyledger.outputs import sha256
 from allyledger.problems import ChecksumMismatch
 from conftest import AS_OF, VALID, add_row, run, set_cell
 

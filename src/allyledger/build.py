@@ -148,6 +148,7 @@ def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]
     files = [file_entry(folder / f"{name}.parquet") for name in TABLES]
     files.append(file_entry(folder / "datapackage.json"))
     manifest = {
+        "generator": "allyledger build",
         "schema_version": SCHEMA_VERSION,
         "tables": {name: {"rows": n} for name, n in counts.items()},
         "files": files,
@@ -171,7 +172,7 @@ def build_edition(
             "was built (run `allyledger validate` to see them)"
         )
     out = Path(out_dir)
-    require_replaceable(out, dataset=Path(dataset_dir))
+    require_replaceable(out, command="build", dataset=Path(dataset_dir))
     with staging_dir(out) as tmp:
         counts = write_build(frames_of(report), tmp)
     return BuildResult(out, counts, report)

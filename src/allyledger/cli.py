@@ -160,17 +160,22 @@ def _require_dir(folder: Path) -> None:
 @click.option(
     "--changelog",
     type=click.Path(dir_okay=False, path_type=Path),
-    default="CHANGELOG.md",
-    show_default=True,
-    help="Changelog to add the edition's entry to.",
+    help="Changelog to add the edition's entry to "
+    "(default: the CHANGELOG.md beside DATASET_DIR).",
 )
 def release(
-    edition: str, dataset_dir: Path, dist_dir: Path, as_of: str | None, changelog: Path
+    edition: str,
+    dataset_dir: Path,
+    dist_dir: Path,
+    as_of: str | None,
+    changelog: Path | None,
 ) -> None:
     """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
     from allyledger.release import edition_key, release_edition
 
     edition_key(edition)
+    if changelog is None:
+        changelog = dataset_dir.absolute().parent / "CHANGELOG.md"
     report = _checked(dataset_dir, as_of)
     result = release_edition(
         edition,
@@ -191,6 +196,8 @@ def release(
     if result.diffs is not None:
         for name, d in result.diffs.items():
             click.echo(f"  {name}: {d.summary()} since {result.previous}")
+    if result.changelog is not None:
+        click.echo(f"added the {edition} entry to {result.changelog}")
 
 
 @cli.command()

@@ -52,18 +52,27 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
 
 
-def refuse_unsafe(target: Path, *, dataset: Path | None = None) -> None:
-    """Raise UnsafeOutput when `target` is a folder no command may replace."""
+def refuse_unsafe(
+    target: Path, *, dataset: Path | None = None, source: Path | None = None
+) -> None:
+    """Raise UnsafeOutput when `target` is a folder no command may replace.
+
+    `dataset` is the dataset folder the command reads, `source` any other folder it
+    reads (the build a report is made from): the target may not be, hold or lie
+    inside either.
+    """
     where = target.absolute().resolve()
     reasons: list[tuple[Path, str]] = []
-    if dataset is not None:
-        ds = dataset.absolute().resolve()
+    for folder, name in ((dataset, "dataset"), (source, "input")):
+        if folder is None:
+            continue
+        ds = folder.absolute().resolve()
         if where == ds:
-            reasons.append((ds, "it is the dataset folder"))
+            reasons.append((ds, f"it is the {name} folder"))
         elif _inside(where, ds):
-            reasons.append((ds, "it lies inside the dataset folder"))
+            reasons.append((ds, f"it lies inside the {name} folder"))
         elif _inside(ds, where):
-            reasons.append((ds, "it contains the dataset folder"))
+            reasons.append((ds, f"it contains the {name} folder"))
     for special, name in ((Path.cwd(), "current"), (Path.home(), "home")):
         special = special.absolute().resolve()
         if where == special:
@@ -79,22 +88,39 @@ def refuse_unsafe(target: Path, *, dataset: Path | None = None) -> None:
         )
 
 
-def manifest_names(folder: Path) -> set[str] | None:
+def made_by(manifest: dict[str, object]) -> str:
+    """Which command wrote a manifest: "build", "report" or "download" (an edition's
+    own manifest, as `release` writes it and `download` copies it)."""
+    generator = manifest.get("generator")
+    if isinstance(generator, str) and generator.startswith("allyledger "):
+        return generator.removeprefix("allyledger ")
+    return "download" if "edition" in manifest else "build"
+
+
+def manifest_names(folder: Path, command: str | None = None) -> set[str] | None:
     """The files an earlier output's manifest says it wrote, or None if `folder`
-    holds no readable allyledger manifest."""
+    holds no readable allyledger manifest (of `command`, when given)."""
     path = folder / MANIFEST
     try:
         data = json.loads(path.read_text("utf-8"))
         names = {str(f["name"]) for f in data["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    if command is not None and made_by(data) != command:
+        return None
     return names | {MANIFEST}
 
 
-def require_replaceable(target: Path, *, dataset: Path | None = None) -> None:
+def require_replaceable(
+    target: Path,
+    *,
+    command: str | None = None,
+    dataset: Path | None = None,
+    source: Path | None = None,
+) -> None:
     """Raise UnsafeOutput unless `target` may be replaced whole: missing, empty, or
-    an earlier output whose manifest lists every entry in it."""
-    refuse_unsafe(target, dataset=dataset)
+    an earlier output (of `command`, when given) whose manifest lists every entry."""
+    refuse_unsafe(target, dataset=dataset, source=source)
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink() or not target.is_dir():
@@ -102,12 +128,18 @@ def require_replaceable(target: Path, *, dataset: Path | None = None) -> None:
     entries = sorted(p.name for p in target.iterdir())
     if not entries:
         return
-    known = manifest_names(target)
+    known = manifest_names(target, command)
     if known is None:
+        other = manifest_names(target)
+        of = f" of `allyledger {command}`" if command else ""
+        why = (
+            f"its {MANIFEST} is another command's"
+            if other is not None
+            else f"no {MANIFEST}; it has {_few(entries)}"
+        )
         raise UnsafeOutput(
-            f"refusing to replace {target}: it is not empty and holds no "
-            f"allyledger {MANIFEST} (it has {_few(entries)}); choose a new or empty "
-            "folder"
+            f"refusing to replace {target}: it is not empty and is not an earlier "
+            f"output{of} ({why}); choose a new or empty folder"
         )
     foreign = [
         name

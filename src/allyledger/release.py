@@ -16,10 +16,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
 
 from allyledger.build import frames_of, to_arrow, write_parquet
 from allyledger.diff import TableDiff, diff_folders
-from allyledger.outputs import file_entry, write_atomic
+from allyledger.outputs import UnsafeOutput, file_entry, refuse_unsafe, write_atomic
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
@@ -28,6 +31,8 @@ from allyledger.validate import Report, check_dataset
 
 EDITION_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<n>[1-9][0-9]*)$")
 INDEX = "editions.json"
+LOCK = "editions.json.lock"
+LOCK_TIMEOUT = 600
 DATA_FILES = [f"{name}.parquet" for name in TABLES] + ["datapackage.json"]
 
 
@@ -39,6 +44,7 @@ class ReleaseResult:
     row_counts: dict[str, int]
     previous: str | None
     diffs: dict[str, TableDiff] | None
+    changelog: Path | None = None
 
 
 def edition_key(edition: str) -> tuple[int, int]:
@@ -50,15 +56,49 @@ def edition_key(edition: str) -> tuple[int, int]:
     return int(match["year"]), int(match["n"])
 
 
-def read_index(dist: Path) -> dict[str, object]:
+def read_index(dist: Path) -> list[dict[str, Any]]:
+    """The entries of DIST/editions.json (none when it does not exist yet).
+
+    The index is checked before use: a hand-edited or damaged file is refused with
+    one line saying what is wrong, never half-read.
+    """
     path = dist / INDEX
     if not path.exists():
-        return {"editions": [], "latest": None}
+        return []
     try:
-        data: dict[str, object] = json.loads(path.read_text("utf-8"))
+        data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageProblem(f"{path} is not readable JSON: {exc}") from None
-    return data
+    listed = data.get("editions") if isinstance(data, dict) else None
+    if not isinstance(listed, list) or not all(
+        isinstance(e, dict)
+        and isinstance(e.get("edition"), str)
+        and EDITION_RE.match(e["edition"])
+        and isinstance(e.get("files"), list)
+        for e in listed
+    ):
+        raise UsageProblem(
+            f"{path} is not an allyledger index (expected an object whose "
+            '"editions" lists objects with an "edition" named YEAR.N and its '
+            '"files"); restore it from version control'
+        )
+    return [dict(e) for e in listed]
+
+
+def check_dist(dist: Path, dataset_dir: Path) -> None:
+    """Refuse a DIST that is not a folder of editions (exit 2): see `outputs`."""
+    refuse_unsafe(dist, dataset=dataset_dir)
+    if not dist.exists():
+        return
+    if not dist.is_dir():
+        raise UnsafeOutput(f"refusing to release into {dist}: it is not a folder")
+    entries = sorted(p.name for p in dist.iterdir() if p.name != LOCK)
+    if entries and INDEX not in entries:
+        shown = ", ".join(entries[:3]) + (" ..." if len(entries) > 3 else "")
+        raise UnsafeOutput(
+            f"refusing to release into {dist}: it holds files ({shown}) but no "
+            f"{INDEX}, so it is not a folder of editions; choose a new or empty folder"
+        )
 
 
 def _changes_md(
@@ -92,10 +132,20 @@ def release_edition(
     changelog: Path | None = None,
     report: Report | None = None,
 ) -> ReleaseResult:
-    """Validate, build and publish EDITION into DIST (see the module docstring)."""
+    """Validate, build and publish EDITION into DIST (see the module docstring).
+
+    The whole release holds a lock on DIST, so two releases into one DIST run one
+    after the other and both land in editions.json.
+    """
     key = edition_key(edition)
     dist = Path(dist_dir)
     as_of = as_of or dt.date.today()
+    if key[0] != as_of.year:
+        raise UsageProblem(
+            f"edition {edition} is dated {as_of.isoformat()}: an edition's year is the "
+            f"year of its --as-of date (use {as_of.year}.N, or an --as-of in {key[0]})"
+        )
+    check_dist(dist, Path(dataset_dir))
     report = report if report is not None else check_dataset(dataset_dir, as_of=as_of)
     if not report.valid:
         raise DataInvalid(
@@ -103,17 +153,40 @@ def release_edition(
             "was released (run `allyledger validate` to see them)"
         )
     dist.mkdir(parents=True, exist_ok=True)
-    index = read_index(dist)
-    listed = index["editions"]
-    entries = (
-        [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
-    )
-    earlier = sorted(
-        (e["edition"] for e in entries if edition_key(e["edition"]) < key),
-        key=edition_key,
-    )
-    previous = earlier[-1] if earlier else None
+    try:
+        with FileLock(dist / LOCK, timeout=LOCK_TIMEOUT):
+            return _release_locked(edition, key, report, dist, as_of, changelog)
+    except Timeout:
+        raise UsageProblem(
+            f"another release into {dist} has held {dist / LOCK} for over "
+            f"{LOCK_TIMEOUT} s; wait for it to finish and try again"
+        ) from None
+
+
+def _release_locked(
+    edition: str,
+    key: tuple[int, int],
+    report: Report,
+    dist: Path,
+    as_of: dt.date,
+    changelog: Path | None,
+) -> ReleaseResult:
+    entries = read_index(dist)
+    names = sorted((e["edition"] for e in entries), key=edition_key)
+    latest = names[-1] if names else None
     target = dist / edition
+    if (
+        edition not in names
+        and not target.exists()
+        and latest is not None
+        and key <= edition_key(latest)
+    ):
+        raise UsageProblem(
+            f"edition {edition} is not later than {latest}, the latest in {dist}; "
+            "editions are numbered in order (release it as a later YEAR.N)"
+        )
+    earlier = [name for name in names if edition_key(name) < key]
+    previous = earlier[-1] if earlier else None
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.tmp-", dir=dist))
     try:
         counts = {}
@@ -170,7 +243,7 @@ def release_edition(
         raise
     if changelog is not None:
         promote_changelog(changelog, edition, changes)
-    return ReleaseResult(edition, target, True, counts, previous, diffs)
+    return ReleaseResult(edition, target, True, counts, previous, diffs, changelog)
 
 
 def _compare_existing(

@@ -19,6 +19,7 @@ import pandas as pd
 
 from allyledger.ledger import crisis_of, headline, ledger
 from allyledger.load import read_table
+from allyledger.outputs import MANIFEST, file_entry, require_replaceable, staging_dir
 from allyledger.schemas import TABLES
 from allyledger.schemas._vocab import EVENT_KINDS
 
@@ -408,9 +409,18 @@ def render_report(folder: Path | str, *, name: str | None = None) -> str:
 
 
 def write_report(folder: Path | str, out_dir: Path | str) -> Path:
-    """Write `index.html` for the build or edition in `folder` into `out_dir`."""
+    """Write `index.html` (and its manifest) for the build or edition in `folder` into
+    the folder `out_dir`, which must be new, empty or an earlier report."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "index.html"
-    path.write_text(render_report(folder), encoding="utf-8")
-    return path
+    require_replaceable(out, command="report", source=Path(folder))
+    html = render_report(folder)
+    with staging_dir(out) as tmp:
+        (tmp / "index.html").write_text(html, encoding="utf-8")
+        manifest = {
+            "generator": "allyledger report",
+            "files": [file_entry(tmp / "index.html")],
+        }
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    return out / "index.html"
