@@ -60,8 +60,9 @@ def codebook() -> str:
         "`allyledger docs`; do not edit by hand.",
         "",
         "Conventions for every table: an empty cell means unknown; lists are separated "
-        "by `|`; text is NFC, trimmed, without control characters, and does not begin "
-        "like a spreadsheet formula; rows are sorted by their ID. In the built Parquet "
+        "by `|`; text is NFC, trimmed, without control characters, bidirectional "
+        "controls or zero-width characters, and does not begin like a spreadsheet "
+        "formula; numbers are finite; rows are sorted by their ID. In the built Parquet "
         "files enums are dictionary-encoded, partial dates become a `date32` column plus "
         "`<name>_precision` (`year`, `month` or `day`), and lists are `list<string>`.",
         "",
@@ -81,6 +82,8 @@ def codebook() -> str:
             label = KIND_LABELS[f.kind].format(ref=f.references)
             if f.unique and f.kind != "id":
                 label += ", unique"
+            if f.max_length is not None:
+                label += f", at most {f.max_length} characters"
             example = f"`{_cell(f.example)}`" if f.example else ""
             out.append(
                 f"| `{f.name}` | {_cell(label)} | {'yes' if f.required else 'no'} | "

@@ -1,6 +1,8 @@
 """Canonical CSV form: model column order, rows sorted by ID, clean cells, `\\n` endings.
 
-`format_dataset` rewrites only what differs and never drops a row or a non-empty cell:
+`format_dataset` rewrites only what differs and never drops a row that holds a value
+or a non-empty cell (blank rows, `,,,,`, are dropped; a `;`- or tab-separated file is
+converted to commas):
 cells are NFC-normalised and trimmed, `|`-lists lose empty and repeated items and are
 sorted where their order carries no meaning (IDs and enum values; aliases keep theirs).
 """
@@ -20,6 +22,10 @@ from allyledger.problems import DataInvalid, Problem
 from allyledger.reading import read_table
 from allyledger.schemas import TABLES, Field, Table
 from allyledger.schemas._fields import LIST_SEPARATOR
+
+# File-level problems that `fmt` repairs as it rewrites: it adds missing columns
+# (empty) and drops blank rows.
+REPAIRED = frozenset({"missing-column", "blank-row"})
 
 
 @dataclass
@@ -73,7 +79,12 @@ def format_dataset(dataset_dir: Path | str, *, check: bool = False) -> FormatRes
     problems: list[Problem] = []
     for table in TABLES.values():
         text = read_table(folder, table, str(folder))
-        blocking = [p for p in text.problems if p.code != "missing-column"]
+        other = text.other_delimiter
+        if other is not None:
+            # A ;- or tab-separated file is read again with its own separator and
+            # written back comma-separated; if it cannot be read safely, say why.
+            text = read_table(folder, table, str(folder), delimiter=other)
+        blocking = [p for p in text.problems if p.code not in REPAIRED]
         if blocking or not text.readable:
             problems.extend(blocking or text.problems)
             continue

@@ -96,9 +96,13 @@ CELL_CHECKS: dict[str, tuple[str, str]] = {
     "slug_list": (
         "invalid-id",
         "{value} is not a |-separated list of IDs: each item is lowercase letters, digits "
-        "and single hyphens, with no empty items or spaces",
+        "and single hyphens, with no empty items or spaces (`allyledger fmt` removes "
+        "spaces around | and empty items)",
     ),
-    "list_unique": ("duplicate-item", "{value} lists the same item more than once"),
+    "list_unique": (
+        "duplicate-item",
+        "{value} lists the same item more than once; `allyledger fmt` drops the repeats",
+    ),
     "partial_date": (
         "invalid-date",
         "{value} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date)",
@@ -122,10 +126,21 @@ CELL_CHECKS: dict[str, tuple[str, str]] = {
         "{value} begins like a spreadsheet formula (=, +, - or @ then a letter or digit); "
         "reword it",
     ),
+    "no_invisible": (
+        "invisible-character",
+        "{value} contains an invisible character (a bidirectional control or a "
+        "zero-width character, shown escaped) that can hide or reorder text; delete it",
+    ),
+    "max_chars": (
+        "too-long",
+        "{value} is {length} characters long; {column} holds at most {limit} "
+        "characters: shorten it",
+    ),
     "text_list": (
         "invalid-text",
         "{value} has an item that is empty, untrimmed, not NFC, contains a control "
-        "character or begins like a formula",
+        "or invisible character or begins like a formula (`allyledger fmt` trims "
+        "items, normalises them and drops empty ones)",
     ),
     "iso_country": (
         "unknown-country",
@@ -150,8 +165,8 @@ CELL_CHECKS: dict[str, tuple[str, str]] = {
     ),
     "non_negative_number": (
         "invalid-number",
-        "{value} is not a number of at least 0 (digits with an optional . decimal part, "
-        "no thousands separators or units)",
+        "{value} is not a finite number of at least 0 (digits with an optional . "
+        "decimal part, no thousands separators or units)",
     ),
     "not_nullable": ("missing-value", "a value is required here"),
     "field_uniqueness": ("duplicate-value", "{value} is already used on line {first}"),

@@ -24,19 +24,33 @@ from allyledger.schemas import Table
 
 BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\n\r?\n")
-_BOUNDARY = np.frombuffer(b',\r\n"', dtype=np.uint8)
+DELIMITERS = {";": "semicolon", "\t": "tab"}
 
 
-def _has_stray_quote(data: bytes) -> bool:
+def _has_stray_quote(data: bytes, delimiter: str = ",") -> bool:
     """Whether a lone quote sits between two ordinary characters: broken CSV in any
     cell (inside a quoted cell it must be doubled; an unquoted cell may not hold one).
     pyarrow would read it leniently, so such a file goes to the strict slow path."""
+    boundary = np.frombuffer(delimiter.encode() + b'\r\n"', dtype=np.uint8)
     raw = np.frombuffer(data, dtype=np.uint8)
     at = np.flatnonzero(raw == ord('"'))
     at = at[(at > 0) & (at < len(raw) - 1)]
     return bool(
-        (~np.isin(raw[at - 1], _BOUNDARY) & ~np.isin(raw[at + 1], _BOUNDARY)).any()
+        (~np.isin(raw[at - 1], boundary) & ~np.isin(raw[at + 1], boundary)).any()
     )
+
+
+def sniff_delimiter(header_line: str, table: Table) -> str | None:
+    """The separator a header uses when it is not a comma (";" or tab), judged by
+    whether splitting on it yields the table's columns; None otherwise."""
+    if "," in header_line and len(header_line.split(",")) > 1:
+        if any(c in table.columns for c in header_line.split(",")):
+            return None
+    for delimiter in DELIMITERS:
+        names = [n.strip().strip('"') for n in header_line.split(delimiter)]
+        if len(names) > 1 and sum(n in table.columns for n in names) >= 2:
+            return delimiter
+    return None
 
 
 @dataclass
@@ -51,6 +65,8 @@ class TableText:
     missing_columns: set[str] = field(default_factory=set)
     readable: bool = True
     header: list[str] = field(default_factory=list)
+    # The separator the file seems to use when it is not a comma (";" or tab).
+    other_delimiter: str | None = None
 
 
 def _problem(
@@ -69,8 +85,15 @@ def _empty(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="str") for c in table.columns})
 
 
-def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
-    """Read `table` from `dataset_dir`; never raises for anything in the file."""
+def read_table(
+    dataset_dir: Path, table: Table, display_dir: str, *, delimiter: str = ","
+) -> TableText:
+    """Read `table` from `dataset_dir`; never raises for anything in the file.
+
+    A file saved with another separator (";" or tab, as spreadsheets do in some
+    locales) is reported once as `wrong-delimiter`; `fmt` reads it again with the
+    `delimiter` it names to convert it.
+    """
     path = dataset_dir / table.filename
     shown = f"{display_dir.rstrip('/')}/{table.filename}"
     result = TableText(table, shown, _empty(table), np.zeros(0, dtype=np.int64))
@@ -144,8 +167,19 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
     except UnicodeDecodeError:
         header_line = ""
 
+    if delimiter == ",":
+        other = sniff_delimiter(header_line, table)
+        if other is not None:
+            result.other_delimiter = other
+            return fail(
+                1,
+                "wrong-delimiter",
+                f"this file looks {DELIMITERS[other]}-separated (as spreadsheets save "
+                "CSV in some locales); save it as comma-separated CSV (UTF-8), or run "
+                "`allyledger fmt`, which converts it",
+            )
     try:
-        header = next(csv.reader([header_line], strict=True))
+        header = next(csv.reader([header_line], strict=True, delimiter=delimiter))
     except csv.Error:
         return fail(1, "bad-header", "the header line cannot be parsed as CSV")
     result.header = header
@@ -154,7 +188,7 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
 
     # pyarrow checks UTF-8 as it parses; only a file it rejects is decoded in Python,
     # to locate the problem.
-    frame, lines = _parse_fast(data, header)
+    frame, lines = _parse_fast(data, header, delimiter)
     if frame is None:
         try:
             text = data.decode("utf-8")
@@ -167,14 +201,39 @@ def read_table(dataset_dir: Path, table: Table, display_dir: str) -> TableText:
                 f"byte 0x{bad} at byte offset "
                 f"{exc.start + offset} is not valid UTF-8; save the file as UTF-8",
             )
-        frame, lines = _parse_slow(result, text, header)
+        frame, lines = _parse_slow(result, text, header, delimiter)
     known = [c for c in header if c in table.columns]
     frame = frame[known]
     for name in result.missing_columns:
         frame[name] = pd.Series([None] * len(frame), dtype="str", index=frame.index)
-    result.frame = frame[table.columns]
+    frame, lines = _drop_blank_rows(result, frame[table.columns], lines)
+    result.frame = frame
     result.lines = lines
     return result
+
+
+def _drop_blank_rows(
+    result: TableText, frame: pd.DataFrame, lines: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Report each row with no value at all (`,,,,`, as spreadsheets leave them)
+    once, and leave it out of every check."""
+    if not len(frame):
+        return frame, lines
+    blank = frame.isna().all(axis=1).to_numpy()
+    if not blank.any():
+        return frame, lines
+    for line in lines[blank]:
+        result.problems.append(
+            _problem(
+                result.path,
+                result.table,
+                int(line),
+                "blank-row",
+                "this row is blank (only separators, as a spreadsheet leaves them); "
+                "delete it, or run `allyledger fmt`, which drops blank rows",
+            )
+        )
+    return frame[~blank].reset_index(drop=True), lines[~blank]
 
 
 def _check_header(result: TableText, header: list[str]) -> bool:
@@ -220,7 +279,8 @@ def _check_header(result: TableText, header: list[str]) -> bool:
                     table,
                     1,
                     "missing-column",
-                    f"the column {quote(name)} is missing from the header",
+                    f"the column {quote(name)} is missing from the header; add it "
+                    "(`allyledger fmt` adds missing columns, empty)",
                     name,
                 )
             )
@@ -243,16 +303,18 @@ STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _parse_fast(
-    data: bytes, header: list[str]
+    data: bytes, header: list[str], delimiter: str = ","
 ) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
-    if _has_blank_line(data) or (b'"' in data and _has_stray_quote(data)):
+    if _has_blank_line(data) or (b'"' in data and _has_stray_quote(data, delimiter)):
         return None, np.zeros(0, dtype=np.int64)
     try:
         arrow = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, delimiter=delimiter
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.large_string() for name in header},
                 null_values=[""],
@@ -276,14 +338,17 @@ def _parse_fast(
 
 
 def _parse_slow(
-    result: TableText, text: str, header: list[str]
+    result: TableText, text: str, header: list[str], delimiter: str = ","
 ) -> tuple[pd.DataFrame, np.ndarray]:
     table, path = result.table, result.path
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
     first = True
+    # A very long cell is the models' to report (too-long), not a parse error.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
     try:
         for record in reader:
             end = reader.line_num
@@ -325,15 +390,44 @@ def _parse_slow(
                 _problem(
                     path,
                     table,
-                    reader.line_num,
+                    _quote_line(text, start, reader.line_num, delimiter),
                     "bad-quote",
                     f"the CSV quoting is broken here ({exc}); a cell with a quote inside must be "
                     'quoted and the inner quote doubled ("")',
                 )
             )
+    finally:
+        csv.field_size_limit(limit)
     columns = {
         name: [r[i] if r[i] != "" else None for r in rows]
         for i, name in enumerate(header)
     }
     frame = pd.DataFrame({k: pd.Series(v, dtype=STRING) for k, v in columns.items()})
     return frame, np.array(lines, dtype=np.int64)
+
+
+def _quote_line(text: str, start: int, stop: int, delimiter: str) -> int:
+    """The line where the quoted cell that broke the CSV began: scan the record from
+    its first line `start` to the line `stop` where the parser gave up."""
+    lines = text.split("\n")
+    record = "\n".join(lines[start - 1 : stop])
+    line, opened, quoted, at_field_start = start, start, False, True
+    i = 0
+    while i < len(record):
+        ch = record[i]
+        if quoted:
+            if ch == '"':
+                if record[i + 1 : i + 2] == '"':
+                    i += 1
+                else:
+                    quoted = False
+                    after = record[i + 1 : i + 2]
+                    if after not in ("", delimiter, "\n", "\r"):
+                        return opened
+        elif ch == '"' and at_field_start:
+            quoted, opened = True, line
+        at_field_start = not quoted and ch in (delimiter, "\n")
+        if ch == "\n":
+            line += 1
+        i += 1
+    return opened if quoted else stop

@@ -32,6 +32,8 @@ def _constraints(f: Field, *, typed: bool) -> dict[str, Any]:
         c["pattern"] = f.pattern
     if f.kind == "number":
         c["minimum"] = 0
+    if f.max_length is not None and not (typed and f.is_list):
+        c["maxLength"] = f.max_length
     if f.kind == "ref_list" and not typed:
         c["pattern"] = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\|[a-z0-9]+(?:-[a-z0-9]+)*)*$"
     if f.kind == "enum_list" and f.vocab and not typed:

@@ -78,8 +78,14 @@ def check_dataset(
         first = [pool.submit(check_table, t) for t in checkable[:1]]
         across = pool.submit(check_across, report.tables, as_of or dt.date.today())
         rest = [pool.submit(check_table, t) for t in checkable[1:]]
-        for future in [*first, across, *rest]:
-            problems.extend(future.result())
+        jobs = [(f, t.path) for f, t in zip(first, checkable[:1], strict=True)]
+        jobs.append((across, shown))
+        jobs += [(f, t.path) for f, t in zip(rest, checkable[1:], strict=True)]
+        for future, where in jobs:
+            try:
+                problems.extend(future.result())
+            except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
+                problems.append(internal_error(where, "", "cross-table rules", exc))
     for problem in sorted(set(problems)):
         (report.errors if problem.severity == ERROR else report.warnings).append(
             problem
@@ -94,9 +100,25 @@ def check_table(text: TableText) -> list[Problem]:
         table.schema.validate(text.frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         return _problems_from(text, exc.failure_cases)
-    except pandera.errors.SchemaError as exc:  # pragma: no cover - lazy collects all
-        return [Problem(text.path, 0, "", "schema-error", str(exc), None, table.name)]
+    except Exception as exc:  # noqa: BLE001 - a model that fails to run is an error
+        return [internal_error(text.path, "", f"the {table.name} model", exc, table)]
     return []
+
+
+def internal_error(
+    path: str, column: str, rule: str, detail: object, table: Any = None
+) -> Problem:
+    """A rule that could not run: an error (the data was not fully checked)."""
+    return Problem(
+        path,
+        0,
+        column,
+        "internal-error",
+        f"{rule} failed to run ({detail}), so this file was not fully checked; "
+        "this is a bug in allyledger: please report it with this message",
+        None,
+        table.name if table is not None else "",
+    )
 
 
 def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
@@ -108,6 +130,14 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
     for record in cases.to_dict("records"):
         index = record["index"]
         if index is None or (isinstance(index, float) and np.isnan(index)):
+            # No row to point at: the check itself raised (or failed as a whole).
+            where = record["column"]
+            whole = record["schema_context"] == "DataFrameSchema"
+            column = "" if whole or where is None or pd.isna(where) else str(where)
+            rule = f"the rule {str(record['check'])!r}"
+            out.append(
+                internal_error(text.path, column, rule, record["failure_case"], table)
+            )
             continue
         row = int(index)  # a row position: the frames have a RangeIndex
         line = int(text.lines[row])
@@ -137,6 +167,10 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
                 continue
             fill["first"] = str(first)
             code = "duplicate-id" if column == table.key else code
+        if check_name == "max_chars":
+            fill["length"] = str(len(value or ""))
+            fill["column"] = column
+            fill["limit"] = str(table.field(column).max_length)
         if check_name in ("isin", "enum_list"):
             allowed = table.field(column).vocab or {}
             fill["allowed"] = ", ".join(allowed)

@@ -27,6 +27,7 @@ class Field:
     vocab: dict[str, str] | None
     pattern: str | None
     sortable: bool
+    max_length: int | None = None
 
     @property
     def is_list(self) -> bool:
@@ -67,6 +68,7 @@ class Table:
                     vocab=meta.get("vocab"),
                     pattern=meta.get("pattern"),
                     sortable=bool(meta.get("sortable", False)),
+                    max_length=meta.get("max_length"),
                 )
             )
         return tuple(out)

@@ -29,6 +29,9 @@ URL_PATTERN = r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?"
 NUMBER_PATTERN = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 LIST_SEPARATOR = "|"
 CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+# Bidirectional controls (which can reorder what a reader sees) and zero-width
+# characters (which hide inside names and IDs), including a byte-order mark in text.
+INVISIBLE_RE = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
 FORMULA_RE = r"^[=+\-@][\pL\pN]"
 
 
@@ -269,6 +272,17 @@ def no_formula(series: pd.Series) -> pd.Series:
 
 
 @register_check_method(check_type="vectorized")
+def no_invisible(series: pd.Series) -> pd.Series:
+    return _mask(series, ~_has(arrow(series), INVISIBLE_RE))
+
+
+@register_check_method(statistics=["limit"], check_type="vectorized")
+def max_chars(series: pd.Series, *, limit: int) -> pd.Series:
+    length = pc.fill_null(pc.utf8_length(arrow(series)), 0)
+    return _mask(series, pc.less_equal(length, limit))
+
+
+@register_check_method(check_type="vectorized")
 def text_list(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     ok = (
@@ -276,6 +290,7 @@ def text_list(series: pd.Series) -> pd.Series:
         & _trimmed(values)
         & ~_has(values, CONTROL_RE)
         & ~_has(values, FORMULA_RE)
+        & ~_has(values, INVISIBLE_RE)
     )
     return _rows_all(series, ok, positions)
 
@@ -314,14 +329,27 @@ def http_url(series: pd.Series) -> pd.Series:
 
 @register_check_method(check_type="vectorized")
 def non_negative_number(series: pd.Series) -> pd.Series:
-    return _mask(series, matches(arrow(series), NUMBER_PATTERN))
+    array = arrow(series)
+    shape = matches(array, NUMBER_PATTERN)
+    text = pc.if_else(pa.array(shape), array, "0")
+    with np.errstate(over="ignore"):
+        value = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    # 1e309 has the shape of a number but is no finite one.
+    return _mask(series, shape & np.isfinite(value))
 
 
 # --- field builders ---------------------------------------------------------------
 
 
-def _text_checks() -> dict[str, Any]:
-    return {"nfc": (), "trimmed": (), "no_control": (), "no_formula": ()}
+def _text_checks(max_length: int) -> dict[str, Any]:
+    return {
+        "nfc": (),
+        "trimmed": (),
+        "no_control": (),
+        "no_formula": (),
+        "no_invisible": (),
+        "max_chars": {"limit": max_length},
+    }
 
 
 def _field(
@@ -389,25 +417,39 @@ def ref_list_field(table: str, description: str, *, example: str) -> Any:
     )
 
 
-def text_field(description: str, *, required: bool, example: str | None = None) -> Any:
-    """Free text: NFC, trimmed, no control characters, no spreadsheet formula."""
+def text_field(
+    description: str,
+    *,
+    required: bool,
+    max_length: int,
+    example: str | None = None,
+) -> Any:
+    """Free text of at most `max_length` characters: NFC, trimmed, no control or
+    invisible characters, no spreadsheet formula."""
     return _field(
         kind="text",
         description=description,
         required=required,
         example=example,
-        checks=_text_checks(),
+        checks=_text_checks(max_length),
+        max_length=max_length,
     )
 
 
-def text_list_field(description: str, *, example: str) -> Any:
+def text_list_field(description: str, *, max_length: int, example: str) -> Any:
+    """A `|`-list of text items; the whole cell has at most `max_length` characters."""
     return _field(
         kind="text_list",
         description=description,
         required=False,
         example=example,
-        checks={"text_list": (), "list_unique": ()},
+        checks={
+            "text_list": (),
+            "list_unique": (),
+            "max_chars": {"limit": max_length},
+        },
         sortable=False,
+        max_length=max_length,
     )
 
 
@@ -495,6 +537,9 @@ def wikidata_field(description: str, *, example: str) -> Any:
     )
 
 
+URL_MAX = 2000
+
+
 def url_field(description: str, *, example: str) -> Any:
     return _field(
         kind="url",
@@ -502,8 +547,13 @@ def url_field(description: str, *, example: str) -> Any:
         required=True,
         unique=True,
         example=example,
-        checks={"http_url": ()},
+        checks={
+            "http_url": (),
+            "no_invisible": (),
+            "max_chars": {"limit": URL_MAX},
+        },
         pattern=f"^{URL_PATTERN}$",
+        max_length=URL_MAX,
     )
 
 

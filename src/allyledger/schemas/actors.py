@@ -40,7 +40,7 @@ class Actors(pa.DataFrameModel):
         example="rus",
     )
     name: Series[str] = text_field(
-        "Common English name.", required=True, example="Russia"
+        "Common English name.", required=True, max_length=120, example="Russia"
     )
     kind: Series[str] = enum_field(
         ACTOR_KINDS, "What sort of actor this is.", example="state"
@@ -56,10 +56,11 @@ class Actors(pa.DataFrameModel):
     )
     aliases: Series[str] = text_list_field(
         "Other names, including the native spelling; |-separated.",
+        max_length=1000,
         example="Russian Federation|Россия",
     )
     description: Series[str] = text_field(
-        "One short paraphrased line about the actor.", required=False
+        "One short paraphrased line about the actor.", required=False, max_length=300
     )
 
     @pa.dataframe_check(name="country-required")

@@ -73,6 +73,7 @@ class Relationships(pa.DataFrameModel):
     instrument: Series[str] = text_field(
         "The treaty or agreement's name.",
         required=False,
+        max_length=200,
         example="Collective Security Treaty",
     )
     start: Series[str] = partial_date_field(
@@ -91,7 +92,9 @@ class Relationships(pa.DataFrameModel):
         "Evidence: one or more source_ids, |-separated.",
         example="reuters-2025-01-17-russia-iran-treaty",
     )
-    notes: Series[str] = text_field("Paraphrased nuance.", required=False)
+    notes: Series[str] = text_field(
+        "Paraphrased nuance.", required=False, max_length=1000
+    )
 
     @pa.dataframe_check(name="self-relationship")
     def _distinct(cls, df: pd.DataFrame) -> pd.Series:

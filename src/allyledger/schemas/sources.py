@@ -37,10 +37,13 @@ class Sources(pa.DataFrameModel):
         "The http(s) address of the page actually read; unique.",
         example="https://www.reuters.com/world/",
     )
-    title: Series[str] = text_field("Headline or title of the page.", required=True)
+    title: Series[str] = text_field(
+        "Headline or title of the page.", required=True, max_length=300
+    )
     publisher: Series[str] = text_field(
         "Outlet, ministry or organisation that published it.",
         required=True,
+        max_length=120,
         example="Reuters",
     )
     published: Series[str] = partial_date_field(

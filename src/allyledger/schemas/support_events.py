@@ -106,7 +106,10 @@ class SupportEvents(pa.DataFrameModel):
         example="rus-ven-arms-supply",
     )
     item: Series[str] = text_field(
-        "What was given or promised.", required=False, example="S-300VM"
+        "What was given or promised.",
+        required=False,
+        max_length=200,
+        example="S-300VM",
     )
     amount: Series[str] = amount_field(
         "Quantity, a number of at least 0, with unit.", example="2"
@@ -120,6 +123,7 @@ class SupportEvents(pa.DataFrameModel):
     summary: Series[str] = text_field(
         "One paraphrased sentence.",
         required=True,
+        max_length=500,
         example="Russia condemned the strikes at the UN Security Council.",
     )
     source_ids: Series[str] = ref_list_field(
