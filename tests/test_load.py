@@ -701,7 +701,6 @@ def test_a_server_that_never_answers_times_out(hang, tmp_path):
     assert info.value.message == (
         f"cannot fetch {hang.url}/editions.json (timed out) and there is no cached copy"
     )
-    assert len(hang.accepted) == 1
     assert tree(tmp_path) == before
 
 
