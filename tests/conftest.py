@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import http.server
 import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -53,3 +59,107 @@ def run(*args: str) -> Result:
 
 def validate(folder: Path, *extra: str) -> Result:
     return run("validate", folder, "--as-of", AS_OF, *extra)
+
+
+def release(edition: str, dataset: Path, dist: Path, changelog: Path) -> Result:
+    return run(
+        "release",
+        edition,
+        dataset,
+        "--dist",
+        dist,
+        "--as-of",
+        AS_OF,
+        "--changelog",
+        changelog,
+    )
+
+
+@pytest.fixture
+def dist(tmp_path: Path, ds: Path) -> Path:
+    """DIST with 2026.1 (the valid fixture) and 2026.2 (one cell changed, one row added,
+    one row removed)."""
+    folder = tmp_path / "dist"
+    log = tmp_path / "CHANGELOG.md"
+    log.write_text("# Changelog\n\n## Unreleased\n\n- The test fixture changed.\n")
+    assert release("2026.1", VALID, folder, log).exit_code == 0
+    set_cell(ds, "actors", 1, "name", "CSTO")
+    add_row(
+        ds,
+        "actors",
+        {"actor_id": "zzz-new", "name": "New", "kind": "person", "country": "RUS"},
+    )
+    path = ds / "support_events.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text(
+        "".join(line for line in lines if not line.startswith("2025-06-01-withholding"))
+    )
+    result = release("2026.2", ds, folder, log)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+Route = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class Site:
+    """A local HTTP server of a folder: the paths asked for, and per-path overrides
+    (`routes`) that answer instead of the file."""
+
+    url: str = ""
+    requests: list[str] = field(default_factory=list)
+    routes: dict[str, Route] = field(default_factory=dict)
+    stop: Callable[[], None] = lambda: None
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        site: Site = self.server.site  # type: ignore[attr-defined]
+        site.requests.append(self.path)
+        route = site.routes.get(self.path)
+        if route is None:
+            super().do_GET()
+        else:
+            route(self)
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[Site]:
+    """Serve `directory` from 127.0.0.1 until the block ends (or `site.stop()`)."""
+    handler = functools.partial(_Handler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    site = Site(url=f"http://127.0.0.1:{httpd.server_address[1]}")
+    httpd.site = site  # type: ignore[attr-defined]
+    threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    stopped = threading.Event()
+
+    def stop() -> None:
+        if not stopped.is_set():
+            stopped.set()
+            httpd.shutdown()
+            httpd.server_close()
+
+    site.stop = stop
+    try:
+        yield site
+    finally:
+        stop()
+
+
+@pytest.fixture
+def site(dist: Path) -> Iterator[Site]:
+    """The `dist` folder served from 127.0.0.1."""
+    with serve(dist) as served:
+        yield served
+
+
+@pytest.fixture
+def server(site: Site) -> str:
+    """The base URL of the served `dist` folder."""
+    return site.url

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import duckdb
@@ -14,64 +11,8 @@ import pytest
 from frictionless import validate as frictionless_validate
 
 import allyledger
-from allyledger.load import read_table
 from allyledger.outputs import sha256
-from allyledger.problems import ChecksumMismatch
-from conftest import AS_OF, VALID, add_row, run, set_cell
-
-
-def release(edition: str, dataset: Path, dist: Path, changelog: Path):
-    return run(
-        "release",
-        edition,
-        dataset,
-        "--dist",
-        dist,
-        "--as-of",
-        AS_OF,
-        "--changelog",
-        changelog,
-    )
-
-
-@pytest.fixture
-def dist(tmp_path, ds) -> Path:
-    """DIST with 2026.1 (the valid fixture) and 2026.2 (one cell changed, one row added,
-    one row removed)."""
-    folder = tmp_path / "dist"
-    log = tmp_path / "CHANGELOG.md"
-    log.write_text("# Changelog\n\n## Unreleased\n\n- The test fixture changed.\n")
-    assert release("2026.1", VALID, folder, log).exit_code == 0
-    set_cell(ds, "actors", 1, "name", "CSTO")
-    add_row(
-        ds,
-        "actors",
-        {"actor_id": "zzz-new", "name": "New", "kind": "person", "country": "RUS"},
-    )
-    path = ds / "support_events.csv"
-    lines = path.read_text().splitlines(keepends=True)
-    path.write_text(
-        "".join(line for line in lines if not line.startswith("2025-06-01-withholding"))
-    )
-    result = release("2026.2", ds, folder, log)
-    assert result.exit_code == 0, result.output
-    return folder
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server(dist):
-    handler = functools.partial(_Quiet, directory=str(dist))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+from conftest import AS_OF, VALID, release, run, serve, set_cell
 
 
 def test_release_writes_edition_and_index(dist):
@@ -211,112 +152,6 @@ def test_clients_read_the_same_rows(dist):
         assert duckdb.sql(f"select count(*) from '{path}'").fetchall()[0][0] == expected
 
 
-# --- loader ------------------------------------------------------------------------
-
-
-def test_load_latest_and_by_edition(server, dist, tmp_path):
-    cache = tmp_path / "cache"
-    latest = allyledger.load("actors", base_url=server, cache_dir=cache)
-    first = allyledger.load("actors", "2026.1", base_url=server, cache_dir=cache)
-    assert "zzz-new" in set(latest["actor_id"]) and "zzz-new" not in set(
-        first["actor_id"]
-    )
-    pd.testing.assert_frame_equal(
-        latest, read_table(dist / "2026.2" / "actors.parquet")
-    )
-
-
-def test_loaded_frames_are_typed(server, tmp_path):
-    frames = allyledger.load_all("2026.1", base_url=server, cache_dir=tmp_path / "c")
-    assert set(frames) == set(allyledger.TABLES)
-    events = frames["support_events"].set_index("event_id")
-    assert list(events["kind"].cat.categories)[:3] == ["crisis", "request", "pledge"]
-    assert str(events["date"].dtype).startswith("datetime64")
-    assert events.loc["2025-01-pledge", "date"] == pd.Timestamp("2025-01-01")
-    assert events.loc["2025-01-pledge", "date_precision"] == "month"
-    assert list(events.loc["2025-delivery", "source_ids"]) == [
-        "example-2025-01-01-original",
-        "example-2025-01-02-retelling",
-    ]
-
-
-def test_cache_is_used_without_the_server(dist, tmp_path):
-    cache = tmp_path / "cache"
-    handler = functools.partial(_Quiet, directory=str(dist))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    online = allyledger.load("sources", base_url=url, cache_dir=cache)
-    httpd.shutdown()
-    httpd.server_close()
-    offline = allyledger.load("sources", base_url=url, cache_dir=cache)
-    pd.testing.assert_frame_equal(online, offline)
-
-
-def test_env_variable_sets_base_url(server, tmp_path, monkeypatch):
-    monkeypatch.setenv("ALLYLEDGER_BASE_URL", server)
-    frame = allyledger.load("relationships", "2026.1", cache_dir=tmp_path / "c")
-    assert len(frame) == 3
-
-
-def test_corrupt_file_is_refused_and_not_cached(server, dist, tmp_path):
-    path = dist / "2026.2" / "sources.parquet"
-    path.write_bytes(path.read_bytes()[:-10])
-    cache = tmp_path / "cache"
-    with pytest.raises(ChecksumMismatch) as info:
-        allyledger.load("sources", base_url=server, cache_dir=cache)
-    message = str(info.value.message)
-    entry = next(
-        f
-        for e in json.loads((dist / "editions.json").read_text())["editions"]
-        if e["edition"] == "2026.2"
-        for f in e["files"]
-        if f["name"] == "sources.parquet"
-    )
-    assert "sources.parquet of edition 2026.2" in message
-    assert f"expected SHA-256 {entry['sha256']}, got {sha256(path)}" in message
-    assert not list(cache.rglob("sources.parquet"))
-
-
-def test_unknown_table_and_edition_list_valid_ones(server, tmp_path):
-    with pytest.raises(Exception, match="the tables are: actors, relationships"):
-        allyledger.load("events", base_url=server, cache_dir=tmp_path)
-    with pytest.raises(Exception, match=r"the editions are: 2026\.1, 2026\.2"):
-        allyledger.load("actors", "2025.9", base_url=server, cache_dir=tmp_path)
-
-
-def test_download_command(server, dist, tmp_path):
-    result = run(
-        "download",
-        "2026.1",
-        "--to",
-        tmp_path / "got",
-        "--base-url",
-        server,
-        "--cache-dir",
-        tmp_path / "cache",
-    )
-    assert result.exit_code == 0, result.output
-    assert "downloaded 8 files" in result.output
-    for path in (dist / "2026.1").iterdir():
-        assert (tmp_path / "got" / path.name).read_bytes() == path.read_bytes()
-
-
-def test_release_loads_back_identical_to_build(server, dist, tmp_path):
-    run("build", VALID, "--out", tmp_path / "b", "--as-of", AS_OF)
-    for name in allyledger.TABLES:
-        loaded = allyledger.load(
-            name, "2026.1", base_url=server, cache_dir=tmp_path / "c"
-        )
-        pd.testing.assert_frame_equal(
-            loaded, read_table(tmp_path / "b" / f"{name}.parquet")
-        )
-    assert (tmp_path / "b" / "actors.parquet").read_bytes() == (
-        dist / "2026.1" / "actors.parquet"
-    ).read_bytes()
-
-
 EDITIONS = Path(__file__).parent.parent / "editions"
 
 
@@ -337,15 +172,8 @@ def test_committed_latest_edition_is_frictionless_valid_and_loads(tmp_path):
     latest = EDITIONS / index["latest"]
     report = frictionless_validate(str(latest / "datapackage.json"))
     assert report.valid
-    handler = functools.partial(_Quiet, directory=str(EDITIONS))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}"
-        frames = allyledger.load_all(base_url=url, cache_dir=tmp_path)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(EDITIONS) as site:
+        frames = allyledger.load_all(base_url=site.url, cache_dir=tmp_path)
     manifest = json.loads((latest / "manifest.json").read_text())
     for name, frame in frames.items():
         assert len(frame) == manifest["tables"][name]["rows"]

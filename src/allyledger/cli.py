@@ -226,29 +226,70 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
 @cli.command()
 @click.argument("edition", default="latest")
-@click.option("--to", "to_dir", type=DIR, required=True, help="Folder to copy it into.")
+@click.option(
+    "--to",
+    "to_dir",
+    type=DIR,
+    required=True,
+    help="Folder to copy it into: missing, empty or an earlier download (replaced "
+    "whole once every file is verified).",
+)
 @click.option(
     "--base-url",
     help="Where editions live (default: $ALLYLEDGER_BASE_URL or the public site).",
 )
 @click.option("--cache-dir", type=DIR, help="Cache folder (default: the user cache).")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use the cache only, never the network (also ALLYLEDGER_OFFLINE=1).",
+)
 def download(
-    edition: str, to_dir: Path, base_url: str | None, cache_dir: Path | None
+    edition: str,
+    to_dir: Path,
+    base_url: str | None,
+    cache_dir: Path | None,
+    offline: bool,
 ) -> None:
     """Download EDITION (default latest), verified by SHA-256, into --to."""
+    import warnings
+
+    from rich.console import Console
     from rich.progress import Progress
 
+    from allyledger.load import StaleIndexWarning
     from allyledger.load import download as fetch_edition
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task(f"edition {edition}", total=None)
+    log: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recorded:
+            log = recorded
+            warnings.simplefilter("always", StaleIndexWarning)
+            console = Console(stderr=True)
+            with Progress(
+                transient=True, console=console, disable=not console.is_terminal
+            ) as progress:
+                task = progress.add_task(f"edition {edition}", total=None)
 
-        def advance(name: str, done: int, total: int) -> None:
-            progress.update(task, total=total, completed=done, description=name)
+                def advance(name: str, done: int, total: int) -> None:
+                    progress.update(task, total=total, completed=done, description=name)
 
-        paths = fetch_edition(
-            edition, to_dir, base_url=base_url, cache_dir=cache_dir, on_file=advance
-        )
+                paths = fetch_edition(
+                    edition,
+                    to_dir,
+                    base_url=base_url,
+                    cache_dir=cache_dir,
+                    on_file=advance,
+                    offline=offline,
+                )
+    finally:
+        for item in log:
+            if issubclass(item.category, StaleIndexWarning):
+                click.echo(f"warning: {item.message}", err=True)
+            else:
+                warnings.warn_explicit(
+                    item.message, item.category, item.filename, item.lineno
+                )
     click.echo(f"downloaded {len(paths)} files into {to_dir}")
 
 

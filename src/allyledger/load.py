@@ -1,8 +1,17 @@
 """Download (checksummed, cached) and read an edition into pandas.
 
 `base_url` (or ALLYLEDGER_BASE_URL) points at a DIST-shaped location: `editions.json`
-and `<edition>/<file>`. Files are verified against the SHA-256 in editions.json,
-cached in the user cache folder, and read from the cache when offline.
+and `<edition>/<file>`. The server is not trusted: the whole editions.json is checked
+before anything in it is used (`allyledger.remote`), downloads are capped at the size
+it declares, and each file is kept only once it matches its SHA-256.
+
+The cache (one folder per base URL in the user cache folder, or `cache_dir`) holds
+`editions.json` as last fetched and, per edition, its files and `files.json`: the
+editions.json entry they were checked against. A pinned edition (`load("actors",
+"2026.1")`) whose files verify against its `files.json` is read without touching the
+network. When editions.json cannot be fetched, the cached copy is used and a
+`StaleIndexWarning` says so, once per process and base URL. `offline=True` (or
+ALLYLEDGER_OFFLINE=1) reads the cache only and raises `NotCached` for what is not there.
 """
 
 from __future__ import annotations
@@ -11,33 +20,56 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import sys
+import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import platformdirs
-import pooch
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from allyledger.outputs import sha256
-from allyledger.problems import AllyledgerError, ChecksumMismatch, UsageProblem
-from allyledger.schemas import TABLES
+from allyledger.outputs import require_replaceable, sha256, staging_dir, write_atomic
+from allyledger.problems import ChecksumMismatch, UsageProblem
+from allyledger.remote import (
+    DownloadFailed,
+    Edition,
+    FileEntry,
+    Index,
+    IndexInvalid,
+    NotCached,
+    Unreachable,
+    get_bytes,
+    get_file,
+    is_edition_name,
+    parse_edition,
+    parse_index,
+)
 
 DEFAULT_BASE_URL = "https://allyledger.github.io/allyledger/editions"
 ENV_BASE_URL = "ALLYLEDGER_BASE_URL"
+ENV_OFFLINE = "ALLYLEDGER_OFFLINE"
+INDEX_FILE = "editions.json"
+ENTRY_FILE = "files.json"
+
+_WARNED: set[str] = set()
 
 
-class DownloadFailed(AllyledgerError):
-    """The edition index or a file could not be fetched and is not cached."""
+class StaleIndexWarning(UserWarning):
+    """editions.json could not be fetched; the cached copy was used instead."""
 
 
 def base_url_of(base_url: str | None) -> str:
+    """The base URL to use: `base_url`, else ALLYLEDGER_BASE_URL, else the public site."""
     return (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
 
 
 def cache_dir_of(base: str, cache_dir: Path | str | None) -> Path:
+    """The cache folder of base URL `base` inside `cache_dir` (or the user cache)."""
     root = (
         Path(cache_dir)
         if cache_dir
@@ -48,15 +80,87 @@ def cache_dir_of(base: str, cache_dir: Path | str | None) -> Path:
     return root / f"{slug}-{short}"
 
 
-def _fetch(url: str, dest: Path) -> None:
-    """Download `url` to `dest` (via a temporary file, so nothing half-written stays)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.part")
+def offline_of(offline: bool) -> bool:
+    """True when `offline` is, or ALLYLEDGER_OFFLINE is 1 (or true, yes, on)."""
+    flag = os.environ.get(ENV_OFFLINE, "").strip().lower()
+    return offline or flag in ("1", "true", "yes", "on")
+
+
+def _age(seconds: float) -> str:
+    """'3 days ago', '1 hour ago', 'less than a minute ago'."""
+    whole = max(0, int(seconds))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if whole >= size:
+            count = whole // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "less than a minute ago"
+
+
+def _caller_level() -> int:
+    """The `stacklevel` that points a warning at the first caller outside allyledger."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and os.path.abspath(
+        frame.f_code.co_filename
+    ).startswith(here + os.sep):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _write_cache(path: Path, data: bytes) -> None:
     try:
-        pooch.HTTPDownloader(progressbar=False, timeout=30)(url, str(tmp), None)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:
+        raise DownloadFailed(
+            f"cannot write the cache {path}: {exc.strerror or exc}"
+        ) from None
+
+
+def _cached_index(cache: Path) -> Index | None:
+    """The cached editions.json, or None when it is missing or not valid."""
+    path = cache / INDEX_FILE
+    try:
+        return parse_index(path.read_bytes(), str(path))
+    except (OSError, IndexInvalid):
+        return None
+
+
+def _index(base: str, cache: Path, *, refresh: bool, offline: bool) -> Index:
+    """The checked editions.json of `base`: fetched (and then cached), or the cached
+    copy when offline, when not `refresh`, or (with a warning) when it cannot be fetched."""
+    cached = _cached_index(cache) if offline or not refresh else None
+    if cached is not None:
+        return cached
+    if offline:
+        raise NotCached(
+            f"the list of editions of {base} is not in the cache {cache}; offline, so "
+            "nothing was fetched"
+        )
+    url = f"{base}/{INDEX_FILE}"
+    try:
+        data = get_bytes(url)
+    except Unreachable as exc:
+        fallback = _cached_index(cache)
+        if fallback is None:
+            raise DownloadFailed(
+                f"cannot fetch {url} ({exc.reason}) and there is no cached copy"
+            ) from None
+        if base not in _WARNED:
+            _WARNED.add(base)
+            age = _age(time.time() - (cache / INDEX_FILE).stat().st_mtime)
+            warnings.warn(
+                f"could not reach {base} ({exc.reason}); using the cached list of "
+                f"editions from {age}",
+                StaleIndexWarning,
+                stacklevel=_caller_level(),
+            )
+        return fallback
+    index = parse_index(data, url)
+    _write_cache(cache / INDEX_FILE, data)
+    return index
 
 
 def edition_index(
@@ -64,37 +168,105 @@ def edition_index(
     *,
     cache_dir: Path | str | None = None,
     refresh: bool = True,
+    offline: bool = False,
 ) -> dict[str, Any]:
-    """The editions.json of `base_url`: fetched fresh, or the cached copy when offline."""
+    """The checked editions.json of `base_url`: fetched fresh (`refresh`), or the
+    cached copy when offline or when it cannot be fetched (see the module docstring)."""
     base = base_url_of(base_url)
-    cached = cache_dir_of(base, cache_dir) / "editions.json"
-    if refresh or not cached.exists():
-        try:
-            _fetch(f"{base}/editions.json", cached)
-        except Exception as exc:  # noqa: BLE001 - any network failure: try the cache
-            if not cached.exists():
-                raise DownloadFailed(
-                    f"cannot fetch {base}/editions.json ({exc}) and "
-                    "there is no cached copy"
-                ) from None
+    cache = cache_dir_of(base, cache_dir)
+    return _index(base, cache, refresh=refresh, offline=offline_of(offline)).raw
+
+
+def _kept(cache: Path, edition: str) -> Edition | None:
+    """The index entry cached beside the files of `edition`, if any and valid."""
+    path = cache / edition / ENTRY_FILE
     try:
-        index: dict[str, Any] = json.loads(cached.read_text("utf-8"))
-    except ValueError:
-        cached.unlink(missing_ok=True)
-        raise DownloadFailed(f"{base}/editions.json is not valid JSON") from None
-    return index
+        entry = parse_edition(json.loads(path.read_bytes()), str(path))
+    except (OSError, ValueError, RecursionError, IndexInvalid):
+        return None
+    return entry if entry.name == edition else None
 
 
-def _entry(index: dict[str, Any], edition: str) -> dict[str, Any]:
-    names = [e["edition"] for e in index.get("editions", [])]
-    wanted = index.get("latest") if edition == "latest" else edition
-    for entry in index.get("editions", []):
-        if entry["edition"] == wanted:
-            return dict(entry)
-    raise UsageProblem(
-        f"unknown edition {edition!r}; the editions are: "
-        f"{', '.join(names) or '(none)'} (or 'latest')"
-    )
+def _keep(cache: Path, entry: Edition) -> None:
+    """Cache the (checked) index entry of `entry` beside its files."""
+    path = cache / entry.name / ENTRY_FILE
+    data = json.dumps(entry.raw, indent=2, sort_keys=True).encode("utf-8")
+    if not (path.is_file() and path.read_bytes() == data):
+        _write_cache(path, data)
+
+
+def _verified(path: Path, entry: FileEntry) -> bool:
+    """True when `path` is a file of `entry`'s size and SHA-256."""
+    try:
+        return path.stat().st_size == entry.size and sha256(path) == entry.sha256
+    except OSError:
+        return False
+
+
+def _wanted(entry: Edition, names: list[str] | None) -> list[FileEntry]:
+    """The entries of files `names` of an edition (all of them for None)."""
+    if names is None:
+        return list(entry.files)
+    found = []
+    for name in names:
+        item = entry.file(name)
+        if item is None:
+            raise UsageProblem(
+                f"edition {entry.name} has no file {name!r}; it has: "
+                f"{', '.join(sorted(f.name for f in entry.files))}"
+            )
+        found.append(item)
+    return found
+
+
+def _resolve(
+    base: str, cache: Path, edition: str, names: list[str] | None, offline: bool
+) -> tuple[Edition, list[FileEntry]]:
+    """The entry of `edition` and of files `names`: from the cache when the edition
+    is pinned and every file verifies, else from editions.json."""
+    kept = _kept(cache, edition) if is_edition_name(edition) else None
+    if kept is not None:
+        wanted = _wanted(kept, names)
+        if all(_verified(cache / kept.name / f.name, f) for f in wanted):
+            return kept, wanted
+    if not offline:
+        entry = _index(base, cache, refresh=True, offline=False).find(edition)
+        _keep(cache, entry)
+        return entry, _wanted(entry, names)
+    if kept is None:
+        index = _cached_index(cache)
+        if index is None:
+            raise NotCached(
+                f"edition {edition} is not in the cache {cache} (nor is the list of "
+                f"editions of {base}); offline, so nothing was fetched"
+            )
+        kept = index.find(edition)
+    wanted = _wanted(kept, names)
+    missing = [f.name for f in wanted if not _verified(cache / kept.name / f.name, f)]
+    if missing:
+        raise NotCached(
+            f"edition {kept.name} is not in the cache {cache} (missing "
+            f"{', '.join(missing)}); offline, so nothing was downloaded"
+        )
+    return kept, wanted
+
+
+def _ensure(
+    base: str,
+    cache: Path,
+    edition: Edition,
+    entry: FileEntry,
+    on_progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Path of a verified cached copy of one file, downloading it if needed."""
+    path = cache / edition.name / entry.name
+    if _verified(path, entry):
+        return path
+    url = f"{base}/{edition.name}/{entry.name}"
+    get_file(url, path, entry, f"{entry.name} of edition {edition.name}")
+    if on_progress:
+        on_progress(entry.name)
+    return path
 
 
 def fetch_file(
@@ -104,40 +276,16 @@ def fetch_file(
     base_url: str | None = None,
     cache_dir: Path | str | None = None,
     on_progress: Callable[[str], None] | None = None,
+    offline: bool = False,
 ) -> Path:
-    """Path of a verified local copy of one file of an edition, downloading if needed."""
+    """Path of a verified local copy of one file of an edition, downloading if needed.
+
+    `on_progress(name)` is called after a download (not for a cached file).
+    """
     base = base_url_of(base_url)
     cache = cache_dir_of(base, cache_dir)
-    try:
-        index = edition_index(base, cache_dir=cache_dir)
-    except DownloadFailed:
-        raise
-    entry = _entry(index, edition)
-    files = {f["name"]: f for f in entry["files"]}
-    if name not in files:
-        raise UsageProblem(
-            f"edition {entry['edition']} has no file {name!r}; it has: "
-            f"{', '.join(sorted(files))}"
-        )
-    expected = str(files[name]["sha256"])
-    path: Path = cache / str(entry["edition"]) / name
-    if path.exists() and sha256(path) == expected:
-        return path
-    url = f"{base}/{entry['edition']}/{name}"
-    try:
-        _fetch(url, path)
-    except Exception as exc:  # noqa: BLE001
-        raise DownloadFailed(f"cannot download {url}: {exc}") from None
-    actual = sha256(path)
-    if actual != expected:
-        path.unlink(missing_ok=True)
-        raise ChecksumMismatch(
-            f"{name} of edition {entry['edition']} from {url} is corrupt or truncated: "
-            f"expected SHA-256 {expected}, got {actual}; it was not kept"
-        )
-    if on_progress:
-        on_progress(name)
-    return path
+    entry, wanted = _resolve(base, cache, edition, [name], offline_of(offline))
+    return _ensure(base, cache, entry, wanted[0], on_progress)
 
 
 def _list_as_arrow(dtype: pa.DataType) -> pd.ArrowDtype | None:
@@ -158,20 +306,34 @@ def read_table(path: Path | str) -> pd.DataFrame:
     return frame
 
 
+def _table_names() -> list[str]:
+    from allyledger.schemas import TABLES
+
+    return list(TABLES)
+
+
 def load(
     table: str,
     edition: str = "latest",
     *,
     base_url: str | None = None,
     cache_dir: Path | str | None = None,
+    offline: bool = False,
 ) -> pd.DataFrame:
     """Return one table of an edition as a typed DataFrame (see `read_table`)."""
-    if table not in TABLES:
+    tables = _table_names()
+    if table not in tables:
         raise UsageProblem(
-            f"unknown table {table!r}; the tables are: {', '.join(TABLES)}"
+            f"unknown table {table!r}; the tables are: {', '.join(tables)}"
         )
     return read_table(
-        fetch_file(f"{table}.parquet", edition, base_url=base_url, cache_dir=cache_dir)
+        fetch_file(
+            f"{table}.parquet",
+            edition,
+            base_url=base_url,
+            cache_dir=cache_dir,
+            offline=offline,
+        )
     )
 
 
@@ -180,11 +342,18 @@ def load_all(
     *,
     base_url: str | None = None,
     cache_dir: Path | str | None = None,
+    offline: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Return every table of an edition, by name."""
+    """Return every table of an edition, by name (one look at editions.json at most)."""
+    base = base_url_of(base_url)
+    cache = cache_dir_of(base, cache_dir)
+    tables = _table_names()
+    entry, wanted = _resolve(
+        base, cache, edition, [f"{t}.parquet" for t in tables], offline_of(offline)
+    )
     return {
-        name: load(name, edition, base_url=base_url, cache_dir=cache_dir)
-        for name in TABLES
+        table: read_table(_ensure(base, cache, entry, item))
+        for table, item in zip(tables, wanted, strict=True)
     }
 
 
@@ -195,21 +364,50 @@ def download(
     base_url: str | None = None,
     cache_dir: Path | str | None = None,
     on_file: Callable[[str, int, int], None] | None = None,
+    offline: bool = False,
 ) -> list[Path]:
-    """Copy every file of an edition, verified, into folder `to`; return the paths."""
-    index = edition_index(base_url, cache_dir=cache_dir)
-    entry = _entry(index, edition)
-    names = [f["name"] for f in entry["files"]]
+    """Copy every file of an edition, verified, into folder `to`; return the paths.
+
+    `to` must be missing, empty or an earlier download (`require_replaceable`). Every
+    file is fetched and verified into a staging folder beside it, which then replaces
+    `to` whole: a failure leaves `to` as it was.
+    """
     target = Path(to)
-    target.mkdir(parents=True, exist_ok=True)
+    require_replaceable(target)
+    base = base_url_of(base_url)
+    cache = cache_dir_of(base, cache_dir)
+    entry, wanted = _resolve(base, cache, edition, None, offline_of(offline))
     out = []
-    for i, name in enumerate(names, start=1):
-        cached = fetch_file(
-            name, entry["edition"], base_url=base_url, cache_dir=cache_dir
-        )
-        dest = target / name
-        dest.write_bytes(cached.read_bytes())
-        out.append(dest)
-        if on_file:
-            on_file(name, i, len(names))
+    with staging_dir(target) as staging:
+        for i, item in enumerate(wanted, start=1):
+            copy = staging / item.name
+            shutil.copyfile(_ensure(base, cache, entry, item), copy)
+            if not _verified(copy, item):
+                raise ChecksumMismatch(
+                    f"the copy of {item.name} of edition {entry.name} in {staging} does "
+                    "not match its SHA-256; nothing was changed"
+                )
+            out.append(target / item.name)
+            if on_file:
+                on_file(item.name, i, len(wanted))
     return out
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ENV_BASE_URL",
+    "ENV_OFFLINE",
+    "DownloadFailed",
+    "IndexInvalid",
+    "NotCached",
+    "StaleIndexWarning",
+    "base_url_of",
+    "cache_dir_of",
+    "download",
+    "edition_index",
+    "fetch_file",
+    "load",
+    "load_all",
+    "offline_of",
+    "read_table",
+]
