@@ -1030,8 +1030,9 @@ def test_a_folder_not_from_download_is_refused(site, tmp_path):
     )
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: refusing to replace {target}: it is not empty and holds no allyledger "
-        "manifest.json (it has notes.txt); choose a new or empty folder\n"
+        f"Error: refusing to replace {target}: it is not empty and is not an earlier "
+        "output of `allyledger download` (no manifest.json; it has notes.txt); choose "
+        "a new or empty folder\n"
     )
     assert tree(tmp_path) == before
     assert site.requests == []

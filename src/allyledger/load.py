@@ -373,7 +373,7 @@ def download(
     `to` whole: a failure leaves `to` as it was.
     """
     target = Path(to)
-    require_replaceable(target)
+    require_replaceable(target, command="download")
     base = base_url_of(base_url)
     cache = cache_dir_of(base, cache_dir)
     entry, wanted = _resolve(base, cache, edition, None, offline_of(offline))
