@@ -6,12 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import allyledger
 from allyledger.docs import codebook
-from allyledger.schemas import TABLES, _nfc
-from allyledger.schemas._fields import compute_nfc_ranges
+from allyledger.schemas import TABLES
 from conftest import run
 
 ROOT = Path(__file__).parent.parent
@@ -49,17 +46,6 @@ def test_docs_check_detects_staleness(tmp_path):
     result = run("docs", *args, "--check")
     assert result.exit_code == 1 and "stale; run `allyledger docs`" in result.output
     assert out.read_text() == "old\n"
-
-
-def test_nfc_table_matches_this_python():
-    import unicodedata
-
-    if _nfc.UNIDATA_VERSION != unicodedata.unidata_version:
-        pytest.fail(
-            "src/allyledger/schemas/_nfc.py was made with another Unicode "
-            "version: run scripts/gen_nfc_table.py"
-        )
-    assert _nfc.RANGES == compute_nfc_ranges()
 
 
 def test_workflows_pass_actionlint():

@@ -8,6 +8,7 @@ works on a whole column at once (pandas string methods or numpy), never row by r
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -178,59 +179,17 @@ def full_date(series: pd.Series) -> pd.Series:
     return _mask(series, ok & (length == 10))
 
 
-def compute_nfc_ranges() -> list[tuple[int, int]]:
-    """Code points that can make text non-NFC: combining marks, characters that change
-    under NFC, second halves of canonical pairs, and Hangul vowel/trailing jamo."""
-    import unicodedata
-
-    points: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
-    for cp in range(0x80, 0x110000):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        ch = chr(cp)
-        if unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch):
-            points.add(cp)
-        decomposition = unicodedata.decomposition(ch)
-        if decomposition and not decomposition.startswith("<"):
-            parts = decomposition.split()
-            if len(parts) == 2:
-                points.add(int(parts[1], 16))
-    ranges: list[list[int]] = []
-    for cp in sorted(points):
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return [(a, b) for a, b in ranges]
-
-
-@functools.cache
-def nfc_candidates() -> str:
-    """RE2 class of the characters that can make a string non-NFC (see _nfc.py)."""
-    import unicodedata
-
-    from allyledger.schemas import _nfc
-
-    ranges = _nfc.RANGES
-    if _nfc.UNIDATA_VERSION != unicodedata.unidata_version:  # pragma: no cover
-        ranges = compute_nfc_ranges()
-    return "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges) + "]"
-
-
 def _nfc(array: pa.Array) -> np.ndarray:
-    """True where a cell is in NFC; only cells holding a candidate are normalised."""
+    """True where a cell is in NFC. ASCII text always is; the other cells are asked of
+    the standard library's `unicodedata.is_normalized`, one by one."""
     ok = np.ones(len(array), dtype=bool)
     ascii_only = pc.fill_null(pc.string_is_ascii(array), True).to_numpy(
         zero_copy_only=False
     )
     wide = np.flatnonzero(~ascii_only)
-    if not len(wide):
-        return ok
-    suspect = wide[_has(array.take(pa.array(wide)), nfc_candidates())]
-    if len(suspect):
-        subset = array.take(pa.array(suspect))
-        same = pc.equal(pc.utf8_normalize(subset, "NFC"), subset)
-        ok[suspect] = pc.fill_null(same, True).to_numpy(zero_copy_only=False)
+    if len(wide):
+        cells = array.take(pa.array(wide)).to_pylist()
+        ok[wide] = [unicodedata.is_normalized("NFC", cell) for cell in cells]
     return ok
 
 
