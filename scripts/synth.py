@@ -20,7 +20,7 @@ import pandas as pd
 import pycountry
 
 from allyledger.schemas import TABLES
-from allyledger.schemas._vocab import (
+from allyledger.vocab import (
     ACTOR_KINDS,
     BASES,
     CERTAINTIES,

@@ -62,15 +62,22 @@ def test_public_api_is_pinned():
     assert allyledger.__all__ == [
         "SCHEMA_VERSION",
         "TABLES",
+        "AllyledgerError",
         "__version__",
         "build_edition",
         "check_dataset",
         "diff_folders",
+        "download",
+        "edition_index",
+        "headline",
+        "ledger",
         "load",
         "load_all",
         "read_table",
         "release_edition",
     ]
+    for name in allyledger.__all__:
+        assert getattr(allyledger, name) is not None
 
 
 def test_version_option():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from allyledger.ledger import crisis_of, headline, ledger
+from allyledger.metrics import crisis_of, headline, ledger
 from conftest import AS_OF, VALID, run
 
 

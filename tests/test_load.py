@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 import allyledger
-from allyledger.load import (
+from allyledger.loader import (
     DownloadFailed,
     IndexInvalid,
     NotCached,
@@ -41,7 +41,7 @@ from allyledger.problems import ChecksumMismatch, UsageProblem
 from allyledger.remote import timeouts
 from conftest import AS_OF, VALID, Route, Site, run, serve
 
-loader = importlib.import_module("allyledger.load")
+loader = importlib.import_module("allyledger.loader")
 
 MIB = 1024 * 1024
 FILE_KINDS = (
@@ -274,7 +274,10 @@ def test_corrupt_file_is_refused_and_not_cached(server, dist, tmp_path):
 
 
 def test_unknown_table_and_edition_list_valid_ones(server, tmp_path):
-    with pytest.raises(Exception, match="the tables are: actors, relationships"):
+    with pytest.raises(
+        UsageProblem,
+        match="the tables of edition 2026.2 are: actors, relationships, support_events, sources",
+    ):
         allyledger.load("events", base_url=server, cache_dir=tmp_path)
     with pytest.raises(Exception, match=r"the editions are: 2026\.1, 2026\.2"):
         allyledger.load("actors", "2025.9", base_url=server, cache_dir=tmp_path)
@@ -773,7 +776,8 @@ def test_a_tampered_cached_file_is_fetched_again(site, dist, tmp_path):
     del site.requests[:]
     frame = allyledger.load("actors", "2026.1", base_url=site.url, cache_dir=root)
     pd.testing.assert_frame_equal(frame, read_table(dist / "2026.1" / "actors.parquet"))
-    assert site.requests == ["/editions.json", "/2026.1/actors.parquet"]
+    # The pinned edition's kept entry says what the file must be: only it is fetched.
+    assert site.requests == ["/2026.1/actors.parquet"]
     assert cached.read_bytes() == (dist / "2026.1" / "actors.parquet").read_bytes()
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from allyledger import build_edition, check_dataset
 from allyledger.schemas import TABLES
-from allyledger.schemas._vocab import (
+from allyledger.vocab import (
     CERTAINTIES,
     CRISIS_TYPES,
     EVENT_KINDS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import pandera.pandas as pa
 from allyledger.fmt import canonical_rows, render_csv
 from allyledger.outputs import write_atomic
 from allyledger.problems import CELL_CHECKS, DataInvalid, Problem, UsageProblem, quote
-from allyledger.reading import STRING, read_table
+from allyledger.reading import STRING, read_csv_table
 from allyledger.schemas import TABLES, Table
 from allyledger.validate import check_dataset
 
@@ -121,7 +122,7 @@ def add_row(
             f"columns are: {', '.join(table.columns)}"
         )
     folder = Path(dataset_dir)
-    text = read_table(folder, table, str(folder))
+    text = read_csv_table(folder, table, str(folder))
     if not text.readable:
         raise DataInvalid("; ".join(p.render() for p in text.problems))
     existing = set(text.frame[table.key].dropna())
@@ -149,9 +150,7 @@ def add_row(
                 break
             if ask is None or column in given:
                 raise DataInvalid(f"{table.filename}: {column}: {problem}")
-            from click import echo
-
-            echo(f"  {problem}", err=True)
+            print(f"  {problem}", file=sys.stderr)
             value = None
         row[column] = value
     return _commit(folder, table, text.frame, row, as_of)

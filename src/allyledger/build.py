@@ -21,9 +21,9 @@ from allyledger.problems import DataInvalid
 from allyledger.reading import STRING
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
 from allyledger.schemas._fields import LIST_SEPARATOR, arrow, period_bounds
-from allyledger.schemas._vocab import PRECISIONS
 from allyledger.tableschema import datapackage, dumps
 from allyledger.validate import Report, check_dataset
+from allyledger.vocab import PRECISIONS
 
 PARQUET_OPTIONS = {
     "compression": "zstd",
@@ -135,16 +135,32 @@ def write_parquet(arrow: pa.Table, path: Path) -> None:
     pq.write_table(arrow, path, **PARQUET_OPTIONS)
 
 
-def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]:
-    """Write the Parquet files, datapackage.json and manifest.json into `folder`."""
+def write_tables(
+    frames: dict[str, pd.DataFrame],
+    folder: Path,
+    *,
+    version: str | None = None,
+    extra: dict[str, object] | None = None,
+) -> dict[str, int]:
+    """Write every table's Parquet file and datapackage.json into `folder`; return the
+    row counts. `version` and `extra` go into the Data Package (editions use them)."""
     counts: dict[str, int] = {}
     for name, table in TABLES.items():
         arrow = to_arrow(table, frames[name])
         write_parquet(arrow, folder / f"{name}.parquet")
         counts[name] = arrow.num_rows
-    (folder / "datapackage.json").write_text(
-        dumps(datapackage(counts)), encoding="utf-8"
+    package = (
+        datapackage(counts, version=version, extra=extra)
+        if version is not None
+        else datapackage(counts, extra=extra)
     )
+    (folder / "datapackage.json").write_text(dumps(package), encoding="utf-8")
+    return counts
+
+
+def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]:
+    """Write the Parquet files, datapackage.json and manifest.json into `folder`."""
+    counts = write_tables(frames, folder)
     files = [file_entry(folder / f"{name}.parquet") for name in TABLES]
     files.append(file_entry(folder / "datapackage.json"))
     manifest = {

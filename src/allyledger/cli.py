@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from allyledger import __version__
-from allyledger.problems import DataInvalid, UsageProblem
+from allyledger.problems import AllyledgerError, DataInvalid, UsageProblem
 
 if TYPE_CHECKING:
     from allyledger.validate import Report
@@ -30,7 +30,25 @@ def _as_of(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failed(click.ClickException):
+    """A library error as click shows it: `Error: <message>` and its exit code."""
+
+    def __init__(self, error: AllyledgerError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per error, not class
+
+
+class Group(click.Group):
+    """The command group: the one place library errors become click errors."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except AllyledgerError as error:
+            raise Failed(error) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="allyledger")
 def cli() -> None:
     """Validate, build and release the allyledger dataset."""
@@ -257,8 +275,8 @@ def download(
     from rich.console import Console
     from rich.progress import Progress
 
-    from allyledger.load import StaleIndexWarning
-    from allyledger.load import download as fetch_edition
+    from allyledger.loader import StaleIndexWarning
+    from allyledger.loader import download as fetch_edition
 
     log: list[warnings.WarningMessage] = []
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from allyledger.schemas import TABLES
 from allyledger.textform import folder_as_text
 
 
@@ -34,15 +33,22 @@ class TableDiff:
         )
 
 
-def diff_frames(name: str, old: pd.DataFrame, new: pd.DataFrame) -> TableDiff:
-    key = TABLES[name].key
+def diff_frames(
+    name: str, old: pd.DataFrame, new: pd.DataFrame, key: str, columns: list[str]
+) -> TableDiff:
+    """Rows added, removed and changed between two text frames of one table; a
+    column present on one side only counts as empty on the other."""
     result = TableDiff(name)
+    for frame in (old, new):
+        for column in columns:
+            if column not in frame.columns:
+                frame[column] = None
     old = old.drop_duplicates(key).set_index(key)
     new = new.drop_duplicates(key).set_index(key)
     result.added = sorted(new.index.difference(old.index))
     result.removed = sorted(old.index.difference(new.index))
     common = old.index.intersection(new.index)
-    columns = [c for c in TABLES[name].columns if c != key]
+    columns = [c for c in columns if c != key]
     a = (
         old.loc[common, columns]
         .astype(object)
@@ -67,9 +73,30 @@ def _text(value: object) -> str | None:
 
 
 def diff_folders(old: Path | str, new: Path | str) -> dict[str, TableDiff]:
-    """Compare every table of two folders (Parquet builds/editions or CSV datasets)."""
+    """Compare every table of two folders (Parquet builds/editions or CSV datasets).
+
+    Each side is read by its own description, so editions made under different
+    schemas compare: a table missing on one side counts as empty there.
+    """
     before, after = folder_as_text(Path(old)), folder_as_text(Path(new))
-    return {name: diff_frames(name, before[name], after[name]) for name in TABLES}
+    out: dict[str, TableDiff] = {}
+    for name in [*before, *(n for n in after if n not in before)]:
+        a, b = before.get(name), after.get(name)
+        side = a or b
+        assert side is not None
+        columns = [*side.columns]
+        for other in (a, b):
+            if other is not None:
+                columns += [c for c in other.columns if c not in columns]
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        out[name] = diff_frames(
+            name,
+            a.frame.copy() if a else empty.copy(),
+            b.frame.copy() if b else empty.copy(),
+            side.key,
+            columns,
+        )
+    return out
 
 
 def to_dict(diffs: dict[str, TableDiff]) -> dict[str, object]:

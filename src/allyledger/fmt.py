@@ -19,7 +19,7 @@ import pandas as pd
 
 from allyledger.outputs import write_atomic
 from allyledger.problems import DataInvalid, Problem
-from allyledger.reading import read_table
+from allyledger.reading import read_csv_table
 from allyledger.schemas import TABLES, Field, Table
 from allyledger.schemas._fields import LIST_SEPARATOR
 
@@ -78,12 +78,12 @@ def format_dataset(dataset_dir: Path | str, *, check: bool = False) -> FormatRes
     changed: list[Path] = []
     problems: list[Problem] = []
     for table in TABLES.values():
-        text = read_table(folder, table, str(folder))
+        text = read_csv_table(folder, table, str(folder))
         other = text.other_delimiter
         if other is not None:
             # A ;- or tab-separated file is read again with its own separator and
             # written back comma-separated; if it cannot be read safely, say why.
-            text = read_table(folder, table, str(folder), delimiter=other)
+            text = read_csv_table(folder, table, str(folder), delimiter=other)
         blocking = [p for p in text.problems if p.code not in REPAIRED]
         if blocking or not text.readable:
             problems.extend(blocking or text.problems)

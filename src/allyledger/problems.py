@@ -6,8 +6,6 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-import click
-
 ERROR = "error"
 WARNING = "warning"
 
@@ -175,10 +173,21 @@ CELL_CHECKS: dict[str, tuple[str, str]] = {
 }
 
 
-class AllyledgerError(click.ClickException):
-    """Base of the errors the command line reports without a traceback."""
+class AllyledgerError(Exception):
+    """Base of the errors the library raises for a user's mistake or bad input.
+
+    Each carries a one-line `message` and the `exit_code` the command line exits with;
+    only `cli.py` turns them into click errors, so the library never needs click.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class DataInvalid(AllyledgerError):

@@ -85,7 +85,7 @@ def _empty(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="str") for c in table.columns})
 
 
-def read_table(
+def read_csv_table(
     dataset_dir: Path, table: Table, display_dir: str, *, delimiter: str = ","
 ) -> TableText:
     """Read `table` from `dataset_dir`; never raises for anything in the file.

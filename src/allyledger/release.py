@@ -20,13 +20,13 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from allyledger.build import frames_of, to_arrow, write_parquet
+from allyledger.build import frames_of, write_tables
 from allyledger.diff import TableDiff, diff_folders
 from allyledger.outputs import UnsafeOutput, file_entry, refuse_unsafe, write_atomic
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
-from allyledger.tableschema import datapackage, dumps
+from allyledger.tableschema import dumps
 from allyledger.validate import Report, check_dataset
 
 EDITION_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<n>[1-9][0-9]*)$")
@@ -189,15 +189,13 @@ def _release_locked(
     previous = earlier[-1] if earlier else None
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.tmp-", dir=dist))
     try:
-        counts = {}
-        for name, table in TABLES.items():
-            arrow = to_arrow(table, frames_of(report)[name])
-            write_parquet(arrow, staging / f"{name}.parquet")
-            counts[name] = arrow.num_rows
-        package = datapackage(
-            counts, version=edition, extra={"created": f"{as_of.isoformat()}T00:00:00Z"}
+        # The same writer as `build`, stamped with the edition and its date.
+        counts = write_tables(
+            frames_of(report),
+            staging,
+            version=edition,
+            extra={"created": f"{as_of.isoformat()}T00:00:00Z"},
         )
-        (staging / "datapackage.json").write_text(dumps(package), encoding="utf-8")
         if target.exists():
             return _compare_existing(edition, target, staging, counts)
         diffs = diff_folders(dist / previous, staging) if previous else None

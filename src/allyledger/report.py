@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allyledger.ledger import crisis_of, headline, ledger
-from allyledger.load import read_table
+from allyledger.loader import read_table
+from allyledger.metrics import crisis_of, headline, ledger
 from allyledger.outputs import MANIFEST, file_entry, require_replaceable, staging_dir
 from allyledger.schemas import TABLES
-from allyledger.schemas._vocab import EVENT_KINDS
+from allyledger.vocab import EVENT_KINDS
 
 COLOURS = {
     "crisis": "#b2182b",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from allyledger.ledger import crisis_of
+from allyledger.metrics import crisis_of
 from allyledger.schemas import TABLES
 from allyledger.validate import check_dataset
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
-from allyledger.schemas._vocab import PRECISIONS
+from allyledger.vocab import PRECISIONS
 
 DATA_LICENSE = {
     "name": "CC-BY-4.0",

@@ -6,15 +6,24 @@ lists joined with |, numbers as Python floats print them, null as None.
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from allyledger.problems import UsageProblem
-from allyledger.schemas import TABLES, Table
-from allyledger.schemas._fields import LIST_SEPARATOR
+
+if TYPE_CHECKING:
+    from allyledger.schemas import Table
+
+LIST_SEPARATOR = "|"
 
 _WIDTH = {"year": 4, "month": 7, "day": 10}
 
@@ -27,76 +36,134 @@ def _number_text(values: pd.Series) -> pd.Series:
     return text.where(numbers.notna(), None)
 
 
-def parquet_as_text(table: Table, path: Path) -> pd.DataFrame:
-    """Read a built Parquet table back into the text form of its CSV cells."""
+@dataclass
+class TextTable:
+    """One table of a folder as canonical text: its cells, key and column order."""
+
+    frame: pd.DataFrame
+    key: str
+    columns: list[str]
+
+
+def _unordered_lists(name: str) -> set[str]:
+    """List columns whose order carries no meaning (IDs, enum values), by the current
+    model; a table the model does not know keeps every list's order."""
+    from allyledger.schemas import TABLES
+
+    table = TABLES.get(name)
+    if table is None:
+        return set()
+    return {f.name for f in table.fields if f.is_list and f.sortable}
+
+
+def parquet_as_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Read a built Parquet table back into the text form of its CSV cells, by its own
+    Arrow types (so an edition made under another schema reads the same way); return
+    the frame and its columns (the `_precision` companions folded back in)."""
     arrow = pq.read_table(path)
+    names = arrow.column_names
     out: dict[str, pd.Series] = {}
-    for f in table.fields:
-        column = arrow.column(f.name)
-        if f.kind in ("partial_date", "date"):
-            text = pd.Series(pc.strftime(column, "%Y-%m-%d").to_pylist(), dtype=object)
-            if f.kind == "partial_date":
-                prec = arrow.column(f"{f.name}_precision").to_pylist()
-                text = pd.Series(
-                    [
-                        t[: _WIDTH[p]] if t is not None else None
-                        for t, p in zip(text, prec, strict=True)
-                    ],
-                    dtype=object,
-                )
-            out[f.name] = text
-        elif f.is_list:
+    for name in names:
+        if name.endswith("_precision") and name.removesuffix("_precision") in names:
+            continue
+        column = arrow.column(name)
+        kind = column.type
+        if pa.types.is_date(kind):
+            text = pc.strftime(column, "%Y-%m-%d").to_pylist()
+            if f"{name}_precision" in names:
+                prec = arrow.column(f"{name}_precision").cast(pa.string()).to_pylist()
+                text = [
+                    t[: _WIDTH[p]] if t is not None and p is not None else t
+                    for t, p in zip(text, prec, strict=True)
+                ]
+            out[name] = pd.Series(text, dtype=object)
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
             joined = pc.binary_join(column, LIST_SEPARATOR)
-            out[f.name] = pd.Series(joined.to_pylist(), dtype=object)
-        elif f.kind == "number":
-            out[f.name] = _number_text(pd.Series(column.to_numpy(zero_copy_only=False)))
+            out[name] = pd.Series(joined.to_pylist(), dtype=object)
+        elif pa.types.is_floating(kind) or pa.types.is_integer(kind):
+            out[name] = _number_text(pd.Series(column.to_numpy(zero_copy_only=False)))
         else:
-            values = column.cast("string") if f.kind == "enum" else column
-            out[f.name] = pd.Series(values.to_pylist(), dtype=object)
-    return pd.DataFrame(out)
+            values = column.cast(pa.string())
+            out[name] = pd.Series(values.to_pylist(), dtype=object)
+    return pd.DataFrame(out), list(out)
 
 
-def folder_as_text(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table of a build/edition (Parquet) or dataset (CSV) folder, as text."""
+def _described_tables(folder: Path) -> dict[str, str] | None:
+    """Table name -> primary key, as a build's or edition's own datapackage.json
+    lists them; None for a folder without one (a CSV dataset)."""
+    path = folder / "datapackage.json"
+    if not path.exists():
+        return None
+    try:
+        package = json.loads(path.read_text("utf-8"))
+        return {
+            str(r["name"]): str(r["schema"]["primaryKey"][0])
+            for r in package["resources"]
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        raise UsageProblem(f"{path} is not a readable Data Package") from None
+
+
+def folder_as_text(folder: Path) -> dict[str, TextTable]:
+    """Every table of a build/edition (Parquet) or dataset (CSV) folder, as text.
+
+    A build or edition is read by its own datapackage.json, so an edition from before
+    a table was added still reads; a CSV dataset by the current model.
+    """
     if not folder.is_dir():
         raise UsageProblem(f"{folder} is not a folder")
-    tables: dict[str, pd.DataFrame] = {}
-    for name, table in TABLES.items():
-        parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
-        try:
-            if parquet.exists():
-                frame = parquet_as_text(table, parquet)
-            elif csv.exists():
-                frame = _csv_as_text(folder, table)
-            else:
+    described = _described_tables(folder)
+    tables: dict[str, TextTable] = {}
+    if described is None:
+        from allyledger.schemas import TABLES
+
+        for name, table in TABLES.items():
+            if not (folder / f"{name}.csv").exists():
                 raise UsageProblem(
                     f"{folder} has neither {name}.parquet nor {name}.csv"
                 )
-        except UsageProblem:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage problem
-            raise UsageProblem(f"cannot read {name} in {folder}: {exc}") from None
-        tables[name] = _sorted_lists(table, frame)
+            frame = _read(folder, name, functools.partial(_csv_as_text, folder, table))
+            tables[name] = TextTable(
+                _sorted_lists(name, frame), table.key, table.columns
+            )
+        return tables
+    for name, key in described.items():
+        path = folder / f"{name}.parquet"
+        if not path.exists():
+            raise UsageProblem(f"{folder} lists {name} but has no {name}.parquet")
+        frame, columns = _read(folder, name, functools.partial(parquet_as_text, path))
+        tables[name] = TextTable(_sorted_lists(name, frame), key, columns)
     return tables
 
 
-def _sorted_lists(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+T = TypeVar("T")
+
+
+def _read(folder: Path, name: str, read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except UsageProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage problem
+        raise UsageProblem(f"cannot read {name} in {folder}: {exc}") from None
+
+
+def _sorted_lists(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Sort the items of lists whose order carries no meaning, so diffs ignore it."""
-    for f in table.fields:
-        if f.is_list and f.sortable:
-            frame[f.name] = [
-                LIST_SEPARATOR.join(sorted(v.split(LIST_SEPARATOR)))
-                if isinstance(v, str)
-                else v
-                for v in frame[f.name]
-            ]
+    for column in _unordered_lists(name) & set(frame.columns):
+        frame[column] = [
+            LIST_SEPARATOR.join(sorted(v.split(LIST_SEPARATOR)))
+            if isinstance(v, str)
+            else v
+            for v in frame[column]
+        ]
     return frame
 
 
 def _csv_as_text(folder: Path, table: Table) -> pd.DataFrame:
-    from allyledger.reading import read_table
+    from allyledger.reading import read_csv_table
 
-    text = read_table(folder, table, str(folder))
+    text = read_csv_table(folder, table, str(folder))
     if not text.readable:
         raise UsageProblem("; ".join(p.render() for p in text.problems))
     frame = text.frame.astype(object).where(text.frame.notna(), None)
@@ -106,4 +173,4 @@ def _csv_as_text(folder: Path, table: Table) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-__all__ = ["folder_as_text", "parquet_as_text"]
+__all__ = ["TextTable", "folder_as_text", "parquet_as_text"]

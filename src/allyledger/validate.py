@@ -20,7 +20,7 @@ import pandera.pandas as pa
 
 from allyledger.crosscheck import check_across
 from allyledger.problems import CELL_CHECKS, ERROR, Problem, quote, suggest
-from allyledger.reading import TableText, read_table
+from allyledger.reading import TableText, read_csv_table
 from allyledger.schemas import TABLES
 
 
@@ -64,7 +64,7 @@ def check_dataset(
     report = Report(shown)
     problems: list[Problem] = []
     for table in TABLES.values():
-        text = read_table(folder, table, shown)
+        text = read_csv_table(folder, table, shown)
         report.tables[table.name] = text
         problems.extend(text.problems)
     # The checks spend their time in Arrow kernels, which release the GIL: run the

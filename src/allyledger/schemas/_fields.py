@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pycountry
 from pandera.api.extensions import register_check_method
 
-from allyledger.schemas._vocab import NON_CURRENCY_UNITS
+from allyledger.vocab import NON_CURRENCY_UNITS
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_MAX = 80

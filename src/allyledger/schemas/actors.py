@@ -15,7 +15,7 @@ from allyledger.schemas._fields import (
     text_list_field,
     wikidata_field,
 )
-from allyledger.schemas._vocab import ACTOR_KINDS
+from allyledger.vocab import ACTOR_KINDS
 
 NEEDS_COUNTRY = ("state", "person", "government_body", "company")
 

@@ -16,7 +16,7 @@ from allyledger.schemas._fields import (
     ref_list_field,
     text_field,
 )
-from allyledger.schemas._vocab import (
+from allyledger.vocab import (
     BASES,
     OBLIGATIONS,
     RELATIONSHIP_KINDS,

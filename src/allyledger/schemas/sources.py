@@ -16,7 +16,7 @@ from allyledger.schemas._fields import (
     text_field,
     url_field,
 )
-from allyledger.schemas._vocab import SOURCE_TYPES
+from allyledger.vocab import SOURCE_TYPES
 
 ROW_RULES: dict[str, tuple[str, str]] = {
     "derived-from-self": (

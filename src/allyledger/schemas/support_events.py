@@ -16,7 +16,7 @@ from allyledger.schemas._fields import (
     text_field,
     unit_field,
 )
-from allyledger.schemas._vocab import (
+from allyledger.vocab import (
     CERTAINTIES,
     CRISIS_TYPES,
     EVENT_KINDS,

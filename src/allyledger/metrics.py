@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allyledger.schemas._vocab import CERTAINTIES, SUPPORT_TYPES
+from allyledger.vocab import CERTAINTIES, SUPPORT_TYPES
 
 KINDS = {
     "request": "requests",
@@ -31,7 +31,7 @@ BREAKDOWNS = ("support_type", "certainty")
 
 
 def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    from allyledger.load import load_all, read_table
+    from allyledger.loader import load_all, read_table
 
     if isinstance(source, Mapping):
         return dict(source)

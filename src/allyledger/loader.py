@@ -306,10 +306,35 @@ def read_table(path: Path | str) -> pd.DataFrame:
     return frame
 
 
-def _table_names() -> list[str]:
-    from allyledger.schemas import TABLES
+def tables_of(entry: Edition) -> list[str]:
+    """The tables an edition holds, in its own order: its `<table>.parquet` files.
 
-    return list(TABLES)
+    An edition describes itself, so an older edition still loads after a table is
+    added to the schema, and a newer one with a table this version does not know.
+    """
+    return [
+        f.name.removesuffix(".parquet")
+        for f in entry.files
+        if f.name.endswith(".parquet")
+    ]
+
+
+def _table_file(
+    base: str, cache: Path, entry: Edition, table: str, offline: bool
+) -> Path:
+    tables = tables_of(entry)
+    if table not in tables:
+        raise UsageProblem(
+            f"unknown table {table!r}; the tables of edition {entry.name} are: "
+            f"{', '.join(tables)}"
+        )
+    item = _wanted(entry, [f"{table}.parquet"])[0]
+    if offline and not _verified(cache / entry.name / item.name, item):
+        raise NotCached(
+            f"edition {entry.name} is not in the cache {cache} (missing "
+            f"{item.name}); offline, so nothing was downloaded"
+        )
+    return _ensure(base, cache, entry, item)
 
 
 def load(
@@ -321,20 +346,11 @@ def load(
     offline: bool = False,
 ) -> pd.DataFrame:
     """Return one table of an edition as a typed DataFrame (see `read_table`)."""
-    tables = _table_names()
-    if table not in tables:
-        raise UsageProblem(
-            f"unknown table {table!r}; the tables are: {', '.join(tables)}"
-        )
-    return read_table(
-        fetch_file(
-            f"{table}.parquet",
-            edition,
-            base_url=base_url,
-            cache_dir=cache_dir,
-            offline=offline,
-        )
-    )
+    base = base_url_of(base_url)
+    cache = cache_dir_of(base, cache_dir)
+    off = offline_of(offline)
+    entry, _ = _resolve(base, cache, edition, [], off)
+    return read_table(_table_file(base, cache, entry, table, off))
 
 
 def load_all(
@@ -344,16 +360,15 @@ def load_all(
     cache_dir: Path | str | None = None,
     offline: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Return every table of an edition, by name (one look at editions.json at most)."""
+    """Return every table of an edition, by name, as the edition itself lists them
+    (one look at editions.json at most)."""
     base = base_url_of(base_url)
     cache = cache_dir_of(base, cache_dir)
-    tables = _table_names()
-    entry, wanted = _resolve(
-        base, cache, edition, [f"{t}.parquet" for t in tables], offline_of(offline)
-    )
+    off = offline_of(offline)
+    entry, _ = _resolve(base, cache, edition, [], off)
     return {
-        table: read_table(_ensure(base, cache, entry, item))
-        for table, item in zip(tables, wanted, strict=True)
+        table: read_table(_table_file(base, cache, entry, table, off))
+        for table in tables_of(entry)
     }
 
 
@@ -410,4 +425,5 @@ __all__ = [
     "load_all",
     "offline_of",
     "read_table",
+    "tables_of",
 ]
