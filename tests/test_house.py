@@ -7,10 +7,14 @@ import subprocess
 import sys
 import types
 
+import pandera.pandas as pa
 import pytest
+from pandera.typing import Series
 
 import allyledger
 from allyledger.problems import AllyledgerError, UsageProblem
+from allyledger.schemas import Table
+from allyledger.schemas._fields import id_field, ref_field, ref_list_field, text_field
 
 
 def _fresh(code: str) -> dict[str, object]:
@@ -120,3 +124,96 @@ def test_library_errors_are_plain_exceptions():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'lod'"):
         allyledger.lod  # noqa: B018
+
+
+# --- a fifth table --------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).parent.parent
+
+
+class Sanctions(pa.DataFrameModel):
+    """A throwaway table that exists only in this test."""
+
+    sanction_id: Series[str] = id_field("Primary key.", example="x")
+    actor_id: Series[str] = ref_field("actors", "Who is sanctioned.", example="rus")
+    note: Series[str] = text_field("What.", required=True, max_length=200)
+    source_ids: Series[str] = ref_list_field("sources", "Evidence.", example="x")
+
+    class Config:
+        strict = True
+        name = "sanctions"
+        title = "Sanctions"
+        description = "A table added after edition 2026.1."
+
+
+def _fifth_table() -> Table:
+    return Table(
+        "sanctions",
+        Sanctions,
+        "sanction_id",
+        {},
+        lambda row: [row.get("actor_id", ""), row.get("note", "")],
+    )
+
+
+def test_a_fifth_table_validates_adds_releases_diffs_and_loads(tmp_path, monkeypatch):
+    import shutil
+
+    from allyledger.schemas import TABLES
+    from conftest import run, serve
+
+    monkeypatch.setitem(TABLES, "sanctions", _fifth_table())
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "dataset", project / "dataset")
+    shutil.copytree(ROOT / "editions", project / "editions")
+    (project / "CHANGELOG.md").write_text("# Changelog\n\n## Unreleased\n")
+    ds = project / "dataset"
+    with (ds / "sources.csv").open("a") as handle:
+        handle.write(
+            "zzz-test-source,https://example.org/only-cited-by-sanctions,A test page,"
+            "Example,2026-11,2026-11-30,en,other,\n"
+        )
+    (ds / "sanctions.csv").write_text("sanction_id,actor_id,note,source_ids\n")
+    as_of = "2026-12-01"
+    added = run(
+        "add",
+        "sanctions",
+        ds,
+        "--no-input",
+        "--as-of",
+        as_of,
+        "--field",
+        "actor_id=rus",
+        "--field",
+        "note=A test sanction",
+        "--field",
+        "source_ids=zzz-test-source",
+    )
+    assert added.exit_code == 0, added.output
+    assert f"added rus-a-test-sanction to {ds}/sanctions.csv" in added.output
+    assert run("fmt", ds).exit_code == 0
+    checked = run("validate", ds, "--as-of", as_of)
+    assert checked.exit_code == 0, checked.output
+    assert "unused-source" not in checked.output
+    # The source cited only by the new table would be unused without it.
+    monkeypatch.delitem(TABLES, "sanctions")
+    assert "zzz-test-source" in run("validate", ds, "--as-of", as_of).output
+    monkeypatch.setitem(TABLES, "sanctions", _fifth_table())
+
+    dist = project / "editions"
+    released = run("release", "2026.2", ds, "--dist", dist, "--as-of", as_of)
+    assert released.exit_code == 0, released.output
+    assert "sanctions: 1 added, 0 removed, 0 changed since 2026.1" in released.output
+    changes = (dist / "2026.2" / "CHANGES.md").read_text()
+    assert "- `sanctions`: 1 added, 0 removed, 0 changed." in changes
+    diff = run("diff", dist / "2026.1", dist / "2026.2")
+    assert diff.exit_code == 0
+    assert "sanctions: 1 added, 0 removed, 0 changed\n  + rus-a-test-sanction" in (
+        diff.output
+    )
+    with serve(dist) as site:
+        old = allyledger.load_all("2026.1", base_url=site.url, cache_dir=tmp_path / "c")
+        new = allyledger.load_all("2026.2", base_url=site.url, cache_dir=tmp_path / "c")
+    assert list(old) == ["actors", "relationships", "support_events", "sources"]
+    assert list(new) == [*old, "sanctions"]
+    assert new["sanctions"]["note"].tolist() == ["A test sanction"]

@@ -97,6 +97,8 @@ HYGIENE = [
     ),
     ("actors", 1, "name", "Csto\ufeff Org", "invisible-character: "),
     ("actors", 1, "name", "A\u2066B", "invisible-character: "),
+    ("actors", 1, "name", "Collective\u200cSecurity", "invisible-character: "),
+    ("actors", 1, "name", "\u200dCSTO", "invisible-character: "),
     ("actors", 1, "aliases", "CSTO|O\u200dDKB", "invalid-text: "),
     ("sources", 1, "url", "https://example.org/a\u2060b", "invisible-character: "),
     ("support_events", 3, "amount", "1e309", 'invalid-number: "1e309" is not a finite'),
@@ -256,3 +258,20 @@ def test_unsorted_rows_and_missing_columns_say_fmt_repairs_them(ds):
     unsorted = next(x for x in result.output.splitlines() if "unsorted-rows" in x)
     missing = next(x for x in result.output.splitlines() if "missing-column" in x)
     assert "`allyledger fmt`" in unsorted and "`allyledger fmt`" in missing
+
+
+def test_joiners_inside_persian_words_are_text_not_tricks(ds):
+    # The zero-width non-joiner is how Persian writes خامنه‌ای.
+    set_cell(ds, "actors", 1, "name", "علی خامنه\u200cای")
+    set_cell(ds, "actors", 1, "aliases", "CSTO|خامنه\u200cای")
+    result = validate(ds)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_committed_dataset_is_valid():
+    from pathlib import Path
+
+    dataset = Path(__file__).parent.parent / "dataset"
+    result = validate(dataset)
+    assert result.exit_code == 0, result.output
+    assert "0 warning(s)" in result.output

@@ -66,34 +66,13 @@ def _slug(text: str) -> str:
 
 
 def suggest_id(table: Table, row: dict[str, str]) -> str:
-    """A readable ID from the fields given so far, following the data model's rules."""
-    if table.name == "support_events":
-        parts = [
-            row.get("date", ""),
-            row.get("provider_id", ""),
-            row.get("kind", ""),
-            row.get("recipient_id", ""),
-        ]
-    elif table.name == "sources":
-        parts = [
-            row.get("publisher", ""),
-            row.get("published", ""),
-            row.get("title", ""),
-        ]
-    elif table.name == "relationships":
-        parts = [
-            row.get("from_actor_id", ""),
-            row.get("to_actor_id", ""),
-            row.get("kind", ""),
-            row.get("start", "")[:4],
-        ]
+    """A readable ID from the fields given so far, by the table's own recipe (the
+    first text column's value for a table that has none)."""
+    if table.id_parts is not None:
+        parts = table.id_parts(row)
     else:
-        country = row.get("country", "")
-        return (
-            country.lower()
-            if row.get("kind") == "state" and country
-            else _slug(row.get("name", ""))
-        )
+        text = [f.name for f in table.fields if f.kind == "text"]
+        parts = [row.get(text[0], "")] if text else []
     return "-".join(p for p in (_slug(x) for x in parts) if p)[:80].strip("-")
 
 

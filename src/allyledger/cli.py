@@ -157,9 +157,12 @@ def _checked(dataset_dir: Path, as_of: str | None) -> Report:
 
 def _require_dir(folder: Path) -> None:
     if not folder.is_dir():
+        from allyledger.schemas import TABLES
+
         raise UsageProblem(
             f"{folder} is not a folder (expected a dataset folder holding "
-            "actors.csv, relationships.csv, support_events.csv, sources.csv)"
+            + ", ".join(t.filename for t in TABLES.values())
+            + ")"
         )
 
 
@@ -355,7 +358,7 @@ def add_command(
     no_input: bool,
     as_of: str | None,
 ) -> None:
-    """Append a checked row to TABLE (actors, relationships, support_events, sources)."""
+    """Append a checked row to TABLE (one of the dataset's tables, e.g. sources)."""
     from allyledger.add import add_row
 
     _require_dir(dataset_dir)

@@ -38,8 +38,9 @@ def check_across(tables: dict[str, TableText], as_of: dt.date) -> list[Problem]:
         rels = usable.get("relationships")
         if rels is not None:
             out.extend(_relationship_pairs(events, rels))
+    # Whether a source is cited can only be told when every table that cites is read.
     if "sources" in usable and all(
-        n in usable for n in ("relationships", "support_events")
+        name in usable for name, text in tables.items() if text.table.cites
     ):
         out.extend(_unused_sources(usable))
     return out
@@ -318,9 +319,13 @@ def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]
 
 def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
     sources = tables["sources"]
-    cited = [arrow(sources.frame["derived_from_id"].dropna())]
-    for name in ("relationships", "support_events"):
-        cited.append(explode(tables[name].frame["source_ids"].dropna())[0])
+    cited = []
+    for text in tables.values():
+        for f in text.table.fields:
+            if f.references != "sources":
+                continue
+            present = text.frame[f.name].dropna()
+            cited.append(explode(present)[0] if f.is_list else arrow(present))
     used = pc.unique(pa.concat_arrays([c.cast(pa.large_string()) for c in cited]))
     ids = arrow(sources.frame["source_id"])
     unused = pc.and_(pc.invert(pc.is_in(ids, value_set=used)), pc.is_valid(ids))

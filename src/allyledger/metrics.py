@@ -37,10 +37,8 @@ def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.Dat
         return dict(source)
     folder = Path(source)
     if folder.is_dir():
-        return {
-            n: read_table(folder / f"{n}.parquet")
-            for n in ("actors", "support_events", "relationships", "sources")
-        }
+        # A build or edition, read by its own list of tables.
+        return {p.stem: read_table(p) for p in sorted(folder.glob("*.parquet"))}
     return load_all(str(source))
 
 

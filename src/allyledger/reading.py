@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from allyledger.problems import Problem, quote, suggest
-from allyledger.schemas import Table
+from allyledger.schemas import TABLES, Table
 
 BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\n\r?\n")
@@ -117,7 +117,8 @@ def read_csv_table(
             0,
             "missing-file",
             f"{table.filename} is missing; every dataset has "
-            f"the four tables (create it with the header: {','.join(table.columns)})",
+            f"the tables {', '.join(TABLES)} (create it with the header: "
+            f"{','.join(table.columns)})",
         )
     if not path.is_file():
         return fail(0, "not-a-file", "is not a regular file")

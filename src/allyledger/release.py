@@ -33,7 +33,11 @@ EDITION_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<n>[1-9][0-9]*)$")
 INDEX = "editions.json"
 LOCK = "editions.json.lock"
 LOCK_TIMEOUT = 600
-DATA_FILES = [f"{name}.parquet" for name in TABLES] + ["datapackage.json"]
+
+
+def data_files() -> list[str]:
+    """The data files of an edition made now: each table's Parquet, the package."""
+    return [f"{name}.parquet" for name in TABLES] + ["datapackage.json"]
 
 
 @dataclass
@@ -206,7 +210,7 @@ def _release_locked(
         )
         files = [
             file_entry(staging / name)
-            for name in [*DATA_FILES, "CHANGES.md", "report.html"]
+            for name in [*data_files(), "CHANGES.md", "report.html"]
         ]
         manifest = {
             "edition": edition,
@@ -249,7 +253,7 @@ def _compare_existing(
 ) -> ReleaseResult:
     differing = [
         name
-        for name in DATA_FILES
+        for name in data_files()
         if not (target / name).exists()
         or (target / name).read_bytes() != (staging / name).read_bytes()
     ]

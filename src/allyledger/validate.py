@@ -54,7 +54,7 @@ def check_dataset(
     as_of: dt.date | None = None,
     display: str | None = None,
 ) -> Report:
-    """Read and check the four tables in `dataset_dir`.
+    """Read and check every table of the registry (`TABLES`) in `dataset_dir`.
 
     `as_of` bounds every date (default: today); `display` is how paths are shown
     (default: the folder as given).

@@ -1,7 +1,13 @@
-"""The four tables of the data model, one pandera model each, and their registry."""
+"""The tables of the data model, one pandera model each, and their registry.
+
+What differs by table lives on its `Table` entry here: the model, the key, the row
+rules and the recipe for a readable new ID (`add`). Code that loops over tables asks
+the registry; to add a table, add its model module and one entry below.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -42,6 +48,8 @@ class Table:
     model: type[pa.DataFrameModel]
     key: str
     row_rules: dict[str, tuple[str, str]]
+    # The values a new row's readable ID is made of (`allyledger add`), in order.
+    id_parts: Callable[[dict[str, str]], list[str]] | None = None
 
     @property
     def filename(self) -> str:
@@ -81,6 +89,11 @@ class Table:
         return next(f for f in self.fields if f.name == name)
 
     @property
+    def cites(self) -> list[str]:
+        """The columns whose values are IDs of sources (the evidence a row cites)."""
+        return [f.name for f in self.fields if f.references == "sources"]
+
+    @property
     def title(self) -> str:
         return str(self.model.Config.title)
 
@@ -92,20 +105,24 @@ class Table:
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("actors", actors.Actors, "actor_id", actors.ROW_RULES),
+        Table("actors", actors.Actors, "actor_id", actors.ROW_RULES, actors.id_parts),
         Table(
             "relationships",
             relationships.Relationships,
             "relationship_id",
             relationships.ROW_RULES,
+            relationships.id_parts,
         ),
         Table(
             "support_events",
             support_events.SupportEvents,
             "event_id",
             support_events.ROW_RULES,
+            support_events.id_parts,
         ),
-        Table("sources", sources.Sources, "source_id", sources.ROW_RULES),
+        Table(
+            "sources", sources.Sources, "source_id", sources.ROW_RULES, sources.id_parts
+        ),
     )
 }
 

@@ -32,7 +32,16 @@ LIST_SEPARATOR = "|"
 CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
 # Bidirectional controls (which can reorder what a reader sees) and zero-width
 # characters (which hide inside names and IDs), including a byte-order mark in text.
-INVISIBLE_RE = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
+# The zero-width non-joiner and joiner (U+200C, U+200D) are part of how Persian, Urdu
+# and Indic scripts are written: they are refused only where no such script surrounds
+# them (at either end of the text, or beside a Latin letter, digit, space or mark of
+# punctuation).
+_JOINERS = r"[\x{200C}\x{200D}]"
+_NOT_SCRIPT = r"(?:[^\pL\pM]|\p{Latin})"
+INVISIBLE_RE = (
+    r"[\x{202A}-\x{202E}\x{2066}-\x{2069}\x{200B}\x{2060}\x{FEFF}]"
+    rf"|^{_JOINERS}|{_JOINERS}$|{_NOT_SCRIPT}{_JOINERS}|{_JOINERS}{_NOT_SCRIPT}"
+)
 FORMULA_RE = r"^[=+\-@][\pL\pN]"
 
 

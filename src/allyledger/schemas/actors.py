@@ -31,6 +31,14 @@ ROW_RULES: dict[str, tuple[str, str]] = {
 }
 
 
+def id_parts(row: dict[str, str]) -> list[str]:
+    """A state's ID is its ISO code in lowercase; any other actor's, its name."""
+    country = row.get("country", "")
+    if row.get("kind") == "state" and country:
+        return [country.lower()]
+    return [row.get("name", "")]
+
+
 class Actors(pa.DataFrameModel):
     """Who takes part: states, persons, organisations, bodies, companies, groups, parties."""
 

@@ -44,6 +44,16 @@ ROW_RULES: dict[str, tuple[str, str]] = {
 }
 
 
+def id_parts(row: dict[str, str]) -> list[str]:
+    """from-to-kind-year, e.g. rus-ven-arms-supply-2001."""
+    return [
+        row.get("from_actor_id", ""),
+        row.get("to_actor_id", ""),
+        row.get("kind", ""),
+        row.get("start", "")[:4],
+    ]
+
+
 class Relationships(pa.DataFrameModel):
     """Treaties, partnerships, supply ties, memberships and rivalries."""
 

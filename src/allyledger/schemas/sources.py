@@ -26,6 +26,11 @@ ROW_RULES: dict[str, tuple[str, str]] = {
 }
 
 
+def id_parts(row: dict[str, str]) -> list[str]:
+    """Publisher and date, then the title: reuters-2025-06-13-russia-condemns."""
+    return [row.get("publisher", ""), row.get("published", ""), row.get("title", "")]
+
+
 class Sources(pa.DataFrameModel):
     """Evidence: the pages actually read, one row each."""
 

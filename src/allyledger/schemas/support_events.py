@@ -59,6 +59,16 @@ ROW_RULES: dict[str, tuple[str, str]] = {
 }
 
 
+def id_parts(row: dict[str, str]) -> list[str]:
+    """Date first, then who did what to whom: 2026-01-03-usa-crisis-ven."""
+    return [
+        row.get("date", ""),
+        row.get("provider_id", ""),
+        row.get("kind", ""),
+        row.get("recipient_id", ""),
+    ]
+
+
 class SupportEvents(pa.DataFrameModel):
     """What happened: the crisis, the request, the promise, the delivery, or its absence."""
 
