@@ -481,10 +481,11 @@ def test_json_format_matches_library(ds):
     assert document["errors"] == [p.to_dict() for p in report.errors]
     assert document["errors"][0] == {
         "table": "actors",
-        "file": f"{ds}/actors.csv",
+        "path": f"{ds}/actors.csv",
         "line": 3,
         "column": "country",
-        "check": "unknown-country",
+        "code": "unknown-country",
+        "severity": "error",
         "value": "XXX",
         "message": '"XXX" is not an ISO 3166-1 alpha-3 country code (capitals, e.g. RUS, '
         "VEN)",

@@ -151,7 +151,6 @@ def _fifth_table() -> Table:
         "sanctions",
         Sanctions,
         "sanction_id",
-        {},
         lambda row: [row.get("actor_id", ""), row.get("note", "")],
     )
 
@@ -217,3 +216,52 @@ def test_a_fifth_table_validates_adds_releases_diffs_and_loads(tmp_path, monkeyp
     assert list(old) == ["actors", "relationships", "support_events", "sources"]
     assert list(new) == [*old, "sanctions"]
     assert new["sanctions"]["note"].tolist() == ["A test sanction"]
+
+
+# --- one catalogue of problems ----------------------------------------------------
+
+
+def test_every_catalogued_code_is_in_the_codebook():
+    from allyledger.catalogue import PROBLEMS
+    from allyledger.docs import codebook
+
+    text = codebook()
+    for code, entry in PROBLEMS.items():
+        assert f"| `{code}` | {entry.severity} |" in text, code
+        assert entry.title and entry.description and entry.template
+
+
+def test_a_problem_outside_the_catalogue_cannot_be_made():
+    from allyledger.problems import Problem
+
+    with pytest.raises(ValueError, match="'made-up-code' is not in the catalogue"):
+        Problem("x.csv", 2, "", "made-up-code", "message")
+
+
+def test_every_check_reports_a_catalogued_code():
+    from allyledger.catalogue import CHECKS, PROBLEMS
+    from allyledger.schemas import TABLES
+
+    for name, (code, message) in CHECKS.items():
+        assert code in PROBLEMS and message, name
+    for table in TABLES.values():
+        for rule, (column, message) in table.row_rules.items():
+            assert PROBLEMS[rule].column == column in table.columns and message
+
+
+def test_a_code_is_defined_once():
+    from allyledger.catalogue import define
+
+    with pytest.raises(ValueError, match="'blank-row' is defined twice"):
+        define("blank-row", "file", "t", "m", "d")
+
+
+def test_json_output_uses_the_records_own_field_names(ds):
+    from allyledger.problems import Problem
+    from conftest import set_cell, validate
+
+    set_cell(ds, "actors", 1, "kind", "nation")
+    record = json.loads(validate(ds, "--format", "json").stdout)["errors"][0]
+    fields = set(Problem.__dataclass_fields__)
+    assert set(record) == fields
+    assert record["code"] == "unknown-value" and record["path"] == f"{ds}/actors.csv"

@@ -8,7 +8,7 @@ import pandera.pandas as pa
 import pytest
 
 import allyledger.validate as validate_module
-from allyledger.problems import CELL_CHECKS
+from allyledger.catalogue import CHECKS as CELL_CHECKS
 from allyledger.schemas import TABLES
 from conftest import read_rows, run, set_cell, validate, write_rows
 
@@ -61,7 +61,7 @@ def test_cross_table_rules_that_raise_are_an_error(ds, monkeypatch):
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["valid"] is False
-    assert [e["check"] for e in report["errors"]] == ["internal-error"]
+    assert [e["code"] for e in report["errors"]] == ["internal-error"]
     assert report["errors"][0]["message"] == (
         "cross-table rules " + BUG.format(detail="'support_events'")
     )

@@ -20,9 +20,10 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
+from allyledger.catalogue import CHECKS
 from allyledger.fmt import canonical_rows, render_csv
 from allyledger.outputs import write_atomic
-from allyledger.problems import CELL_CHECKS, DataInvalid, Problem, UsageProblem, quote
+from allyledger.problems import DataInvalid, Problem, UsageProblem, quote
 from allyledger.reading import STRING, read_csv_table
 from allyledger.schemas import TABLES, Table
 from allyledger.validate import check_dataset
@@ -45,9 +46,7 @@ def check_value(table: Table, column: str, value: str) -> str | None:
             and int(number) < len(schema.checks)
         ):
             name = str(schema.checks[int(number)].name)
-        code, template = CELL_CHECKS.get(
-            name, ("invalid-value", "{value} is not valid")
-        )
+        code, template = CHECKS.get(name, ("invalid-value", "{value} is not valid"))
         vocab = table.field(column).vocab or {}
         return f"{code}: " + template.format(
             value=quote(value) if value else "the value",

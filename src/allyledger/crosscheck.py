@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.problems import WARNING, Problem, quote, suggest
+from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText
 from allyledger.schemas._fields import arrow, explode, period_bounds, slug_array
 
@@ -51,19 +51,12 @@ def _at(
     row: int,
     column: str,
     code: str,
-    message: str,
     value: str | None,
-    severity: str = "error",
+    **fill: object,
 ) -> Problem:
-    return Problem(
-        text.path,
-        int(text.lines[row]),
-        column,
-        code,
-        message,
-        value,
-        text.table.name,
-        severity,
+    """A problem of catalogue type `code` at a row of `text`."""
+    return Problem.of(
+        code, text.path, int(text.lines[row]), column, value, text.table.name, **fill
     )
 
 
@@ -106,9 +99,12 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
                 int(rows[i]),
                 f.name,
                 "unknown-reference",
-                f"{quote(value)} is not {_article(key)} {key} in {target.path}{hint}; "
-                "add it there or fix the spelling",
                 value,
+                quoted=quote(value),
+                article=_article(key),
+                key=key,
+                target=target.path,
+                hint=hint,
             )
 
 
@@ -148,9 +144,9 @@ def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
                 int(row),
                 f.name,
                 "date-after-as-of",
-                f"{quote(value)} is after the as-of date {limit}; "
-                "fix the date (or pass a later --as-of)",
                 value,
+                quoted=quote(value),
+                limit=limit,
             )
 
 
@@ -168,10 +164,10 @@ def _order(text: TableText) -> Iterator[Problem]:
             row,
             text.table.key,
             "unsorted-rows",
-            f"rows are not sorted by {text.table.key} ({len(out_of_place)} out of "
-            f"place, first {quote(value)}); run `allyledger fmt` to sort them",
             value,
-            WARNING,
+            key=text.table.key,
+            count=len(out_of_place),
+            quoted=quote(value),
         )
 
 
@@ -223,10 +219,10 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
             r,
             "responds_to_id",
             "reply-other-recipient",
-            f"responds to {quote(cell('event_id', t))}, whose recipient is "
-            f"{quote(cell('recipient_id', t))}, not {quote(cell('recipient_id', r))}; "
-            "a reply concerns the same recipient",
             cell("event_id", t),
+            target=quote(cell("event_id", t)),
+            target_recipient=quote(cell("recipient_id", t)),
+            recipient=quote(cell("recipient_id", r)),
         )
     for i in np.flatnonzero(other_provider & ~other_recipient):
         r, t = rows[i], target[i]
@@ -236,11 +232,11 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
             r,
             "responds_to_id",
             "reply-other-provider",
-            f"responds to the {kind_t} {quote(cell('event_id', t))} by "
-            f"{quote(cell('provider_id', t))}, but this event's provider is "
-            f"{quote(cell('provider_id', r))}; an answer to a {kind_t} has the same "
-            "provider and recipient",
             cell("event_id", t),
+            kind=kind_t,
+            target=quote(cell("event_id", t)),
+            target_provider=quote(cell("provider_id", t)),
+            provider=quote(cell("provider_id", r)),
         )
     for i in np.flatnonzero(later):
         r, t = rows[i], target[i]
@@ -249,10 +245,10 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
             r,
             "responds_to_id",
             "reply-before-event",
-            f"responds to {quote(cell('event_id', t))}, dated {cell('date', t)}, "
-            f"after this event ({cell('date', r)}); a reply cannot precede what it "
-            "answers",
             cell("event_id", t),
+            target=quote(cell("event_id", t)),
+            target_date=cell("date", t),
+            date=cell("date", r),
         )
 
 
@@ -284,9 +280,8 @@ def _cycles(events: TableText, parent: np.ndarray) -> Iterator[Problem]:
             row,
             "responds_to_id",
             "reply-cycle",
-            f"{quote(ids.iloc[row])} is part of a responds_to_id loop; a chain of "
-            "replies must end at an event that responds to nothing",
             str(ids.iloc[row]),
+            quoted=quote(ids.iloc[row]),
         )
 
 
@@ -310,10 +305,12 @@ def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]
             row,
             "relationship_id",
             "relationship-mismatch",
-            f"{quote(rid)} joins {quote(f[i])} and {quote(g[i])}, but this event is "
-            f"between {quote(a[i])} and {quote(b[i])}; link a relationship of the "
-            "same two actors or clear it",
             rid,
+            quoted=quote(rid),
+            from_actor=quote(f[i]),
+            to_actor=quote(g[i]),
+            provider=quote(a[i]),
+            recipient=quote(b[i]),
         )
 
 
@@ -336,7 +333,6 @@ def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
             int(row),
             "source_id",
             "unused-source",
-            f"{quote(value)} is cited by no relationship, event or other source",
             value,
-            WARNING,
+            quoted=quote(value),
         )

@@ -106,24 +106,35 @@ def codebook() -> str:
                 for code, (column, msg) in table.row_rules.items()
             ]
         out.append("")
-    out += [
-        "## Rules across tables",
-        "",
-        "- `unknown-reference`: every `*_id` and every element of `source_ids` names an "
-        "existing row.",
-        "- `reply-other-recipient`, `reply-other-provider`: an event's `responds_to_id` "
-        "points at an event with the same recipient; an answer to a pledge, delivery, "
-        "withholding or withdrawal also has the same provider.",
-        "- `reply-before-event`: the event answered is not dated after the answer "
-        "(periods compare by their first and last days).",
-        "- `reply-cycle`: chains of `responds_to_id` end.",
-        "- `relationship-mismatch`: an event's `relationship_id` joins the same two "
-        "actors as the event.",
-        "- `date-after-as-of`: no date is after the edition's as-of date.",
-        "- Warnings: `unused-source` (a source nothing cites), `unsorted-rows`.",
-        "",
-    ]
+    out += _problem_sections()
     return "\n".join(out)
+
+
+def _problem_sections() -> list[str]:
+    """The rules across tables and every problem code, from the catalogue."""
+    from allyledger.catalogue import ACROSS, PROBLEMS, WARNING
+
+    out = ["## Rules across tables", ""]
+    for p in PROBLEMS.values():
+        if p.scope == ACROSS:
+            warning = " (a warning)" if p.severity == WARNING else ""
+            out.append(f"- `{p.code}`{warning}: {_cell(p.description)}")
+    out += [
+        "",
+        "## Problem codes",
+        "",
+        "Every code `allyledger validate` can report, with its severity. Errors make "
+        "a dataset invalid (exit 1); warnings do not.",
+        "",
+        "| code | severity | where | what it means |",
+        "| --- | --- | --- | --- |",
+    ]
+    for p in sorted(PROBLEMS.values(), key=lambda p: p.code):
+        out.append(
+            f"| `{p.code}` | {p.severity} | {p.scope} | {_cell(p.description)} |"
+        )
+    out.append("")
+    return out
 
 
 class _Blank(dict[str, str]):

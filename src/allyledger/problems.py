@@ -6,8 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-ERROR = "error"
-WARNING = "warning"
+from allyledger.catalogue import ERROR, PROBLEMS
 
 
 @dataclass(frozen=True, order=True)
@@ -27,6 +26,27 @@ class Problem:
     table: str = ""
     severity: str = field(default=ERROR, compare=False)
 
+    def __post_init__(self) -> None:
+        if self.code not in PROBLEMS:
+            raise ValueError(f"problem code {self.code!r} is not in the catalogue")
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        path: str,
+        line: int,
+        column: str = "",
+        value: str | None = None,
+        table: str = "",
+        **fill: object,
+    ) -> Problem:
+        """A problem of catalogue type `code`, its message filled from `fill`."""
+        kind = PROBLEMS[code]
+        return cls(
+            path, line, column, code, kind.message(**fill), value, table, kind.severity
+        )
+
     def render(self) -> str:
         where = self.path if self.line == 0 else f"{self.path}:{self.line}"
         if self.column:
@@ -34,17 +54,8 @@ class Problem:
         return f"{where}: {self.code}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
-        """The record as `--format json` shows it."""
-        record = asdict(self)
-        return {
-            "table": record["table"],
-            "file": record["path"],
-            "line": record["line"],
-            "column": record["column"],
-            "check": record["code"],
-            "message": record["message"],
-            "value": record["value"],
-        }
+        """The record as `--format json` shows it: its own field names."""
+        return asdict(self)
 
     def github(self) -> str:
         """A GitHub Actions workflow command that annotates the offending line."""
@@ -81,96 +92,6 @@ def suggest(value: str, choices: Iterable[str]) -> str:
     """' (did you mean "x"?)' when a close match exists, else ''."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)
     return f' (did you mean "{matches[0]}"?)' if matches else ""
-
-
-# Messages for the single-cell checks the models attach, keyed by pandera check name.
-# Each is (stable code, template); {value} is the quoted cell.
-CELL_CHECKS: dict[str, tuple[str, str]] = {
-    "slug": (
-        "invalid-id",
-        "{value} is not a valid ID: use lowercase letters a-z, digits and single hyphens, "
-        "at most 80 characters (e.g. 2026-01-03-usa-captures-maduro)",
-    ),
-    "slug_list": (
-        "invalid-id",
-        "{value} is not a |-separated list of IDs: each item is lowercase letters, digits "
-        "and single hyphens, with no empty items or spaces (`allyledger fmt` removes "
-        "spaces around | and empty items)",
-    ),
-    "list_unique": (
-        "duplicate-item",
-        "{value} lists the same item more than once; `allyledger fmt` drops the repeats",
-    ),
-    "partial_date": (
-        "invalid-date",
-        "{value} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date)",
-    ),
-    "full_date": ("invalid-date", "{value} is not a full date (use YYYY-MM-DD)"),
-    "nfc": (
-        "not-nfc",
-        "{value} is not in Unicode NFC form; retype the accented letters or run "
-        "`allyledger fmt`",
-    ),
-    "trimmed": (
-        "untrimmed-text",
-        "{value} has leading or trailing spaces; remove them (or run `allyledger fmt`)",
-    ),
-    "no_control": (
-        "control-character",
-        "{value} contains a control character (tab, line break or similar); remove it",
-    ),
-    "no_formula": (
-        "formula-like-text",
-        "{value} begins like a spreadsheet formula (=, +, - or @ then a letter or digit); "
-        "reword it",
-    ),
-    "no_invisible": (
-        "invisible-character",
-        "{value} contains an invisible character (a bidirectional control or a "
-        "zero-width character, shown escaped) that can hide or reorder text; delete it",
-    ),
-    "max_chars": (
-        "too-long",
-        "{value} is {length} characters long; {column} holds at most {limit} "
-        "characters: shorten it",
-    ),
-    "text_list": (
-        "invalid-text",
-        "{value} has an item that is empty, untrimmed, not NFC, contains a control "
-        "or invisible character or begins like a formula (`allyledger fmt` trims "
-        "items, normalises them and drops empty ones)",
-    ),
-    "iso_country": (
-        "unknown-country",
-        "{value} is not an ISO 3166-1 alpha-3 country code (capitals, e.g. RUS, VEN)",
-    ),
-    "iso_language": (
-        "unknown-language",
-        "{value} is not an ISO 639-1 language code (two lowercase letters, e.g. en, ru, es)",
-    ),
-    "unit_code": (
-        "unknown-unit",
-        "{value} is not a unit: use an ISO 4217 currency code (e.g. USD, RUB) or one of "
-        "units, personnel, barrels, tonnes",
-    ),
-    "wikidata_qid": (
-        "invalid-wikidata-id",
-        "{value} is not a Wikidata item ID (Q followed by digits, e.g. Q159)",
-    ),
-    "http_url": (
-        "invalid-url",
-        "{value} is not an http:// or https:// address of a web page",
-    ),
-    "non_negative_number": (
-        "invalid-number",
-        "{value} is not a finite number of at least 0 (digits with an optional . "
-        "decimal part, no thousands separators or units)",
-    ),
-    "not_nullable": ("missing-value", "a value is required here"),
-    "field_uniqueness": ("duplicate-value", "{value} is already used on line {first}"),
-    "isin": ("unknown-value", "{value} is not one of: {allowed}{hint}"),
-    "enum_list": ("unknown-value", "{value} has an item that is not one of: {allowed}"),
-}
 
 
 class AllyledgerError(Exception):

@@ -74,11 +74,11 @@ def _problem(
     table: Table,
     line: int,
     code: str,
-    message: str,
     column: str = "",
     value: str | None = None,
+    **fill: object,
 ) -> Problem:
-    return Problem(path, line, column, code, message, value, table.name)
+    return Problem.of(code, path, line, column, value, table.name, **fill)
 
 
 def _empty(table: Table) -> pd.DataFrame:
@@ -98,69 +98,46 @@ def read_csv_table(
     shown = f"{display_dir.rstrip('/')}/{table.filename}"
     result = TableText(table, shown, _empty(table), np.zeros(0, dtype=np.int64))
 
-    def fail(line: int, code: str, message: str) -> TableText:
-        result.problems.append(_problem(shown, table, line, code, message))
+    def fail(line: int, code: str, **fill: object) -> TableText:
+        result.problems.append(
+            Problem.of(code, shown, line, "", None, table.name, **fill)
+        )
         result.readable = False
         return result
 
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(dataset_dir.resolve()):
-            return fail(
-                0,
-                "symlink-outside",
-                f"is a link to {target}, outside the dataset "
-                "folder; copy the file in instead",
-            )
+            return fail(0, "symlink-outside", target=target)
     if not path.exists():
         return fail(
             0,
             "missing-file",
-            f"{table.filename} is missing; every dataset has "
-            f"the tables {', '.join(TABLES)} (create it with the header: "
-            f"{','.join(table.columns)})",
+            filename=table.filename,
+            tables=", ".join(TABLES),
+            header=",".join(table.columns),
         )
     if not path.is_file():
-        return fail(0, "not-a-file", "is not a regular file")
+        return fail(0, "not-a-file")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return fail(0, "unreadable-file", f"cannot be read: {exc.strerror}")
+        return fail(0, "unreadable-file", reason=exc.strerror)
 
     offset = 0
     if data.startswith(BOM):
         data, offset = data[len(BOM) :], len(BOM)
     if not data or data.isspace():
-        return fail(
-            1,
-            "empty-file",
-            "the file is empty; it needs at least the header "
-            f"line: {','.join(table.columns)}",
-        )
+        return fail(1, "empty-file", header=",".join(table.columns))
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        return fail(
-            line,
-            "binary-content",
-            f"contains a NUL byte at byte offset "
-            f"{nul + offset}; this does not look like a text CSV file",
-        )
+        return fail(line, "binary-content", offset=nul + offset)
     end = data.find(b"\n")
     if end < 0 and b"\r" in data.rstrip(b"\r"):
-        return fail(
-            1,
-            "cr-line-endings",
-            "lines end with a bare carriage return (old Mac "
-            "style); save the file with LF or CRLF line endings",
-        )
+        return fail(1, "cr-line-endings")
     if not data[: max(end, 0)].strip():
-        return fail(
-            1,
-            "blank-header",
-            "line 1 is empty; the header must be the first "
-            f"line: {','.join(table.columns)}",
-        )
+        return fail(1, "blank-header", header=",".join(table.columns))
     try:
         header_line = (
             data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
@@ -172,17 +149,11 @@ def read_csv_table(
         other = sniff_delimiter(header_line, table)
         if other is not None:
             result.other_delimiter = other
-            return fail(
-                1,
-                "wrong-delimiter",
-                f"this file looks {DELIMITERS[other]}-separated (as spreadsheets save "
-                "CSV in some locales); save it as comma-separated CSV (UTF-8), or run "
-                "`allyledger fmt`, which converts it",
-            )
+            return fail(1, "wrong-delimiter", delimiter=DELIMITERS[other])
     try:
         header = next(csv.reader([header_line], strict=True, delimiter=delimiter))
     except csv.Error:
-        return fail(1, "bad-header", "the header line cannot be parsed as CSV")
+        return fail(1, "bad-header")
     result.header = header
     if not _check_header(result, header):
         return result
@@ -196,12 +167,7 @@ def read_csv_table(
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             bad = data[exc.start : exc.start + 1].hex()
-            return fail(
-                line,
-                "not-utf8",
-                f"byte 0x{bad} at byte offset "
-                f"{exc.start + offset} is not valid UTF-8; save the file as UTF-8",
-            )
+            return fail(line, "not-utf8", byte=bad, offset=exc.start + offset)
         frame, lines = _parse_slow(result, text, header, delimiter)
     known = [c for c in header if c in table.columns]
     frame = frame[known]
@@ -225,14 +191,7 @@ def _drop_blank_rows(
         return frame, lines
     for line in lines[blank]:
         result.problems.append(
-            _problem(
-                result.path,
-                result.table,
-                int(line),
-                "blank-row",
-                "this row is blank (only separators, as a spreadsheet leaves them); "
-                "delete it, or run `allyledger fmt`, which drops blank rows",
-            )
+            _problem(result.path, result.table, int(line), "blank-row")
         )
     return frame[~blank].reset_index(drop=True), lines[~blank]
 
@@ -244,14 +203,7 @@ def _check_header(result: TableText, header: list[str]) -> bool:
     for name in header:
         if name in seen:
             result.problems.append(
-                _problem(
-                    path,
-                    table,
-                    1,
-                    "duplicate-column",
-                    f"column {quote(name)} appears twice",
-                    name,
-                )
+                _problem(path, table, 1, "duplicate-column", name, name=quote(name))
             )
             ok = False
         seen.add(name)
@@ -262,14 +214,13 @@ def _check_header(result: TableText, header: list[str]) -> bool:
                     table,
                     1,
                     "unknown-column",
-                    (
-                        f"{quote(name)} is not a column of {table.name}"
-                        f"{suggest(name, table.columns)}"
-                        + (" (an empty name: a trailing comma?)" if not name else "")
-                        + f"; the columns are: {', '.join(table.columns)}"
-                    ),
                     name,
                     name,
+                    name=quote(name),
+                    table_name=table.name,
+                    hint=suggest(name, table.columns)
+                    + (" (an empty name: a trailing comma?)" if not name else ""),
+                    columns=", ".join(table.columns),
                 )
             )
     for name in table.columns:
@@ -280,9 +231,8 @@ def _check_header(result: TableText, header: list[str]) -> bool:
                     table,
                     1,
                     "missing-column",
-                    f"the column {quote(name)} is missing from the header; add it "
-                    "(`allyledger fmt` adds missing columns, empty)",
                     name,
+                    name=quote(name),
                 )
             )
             result.missing_columns.add(name)
@@ -364,8 +314,8 @@ def _parse_slow(
                         table,
                         start,
                         "ragged-row",
-                        f"this row has {len(record)} cells but the header has {len(header)}; "
-                        "check for a missing or extra comma, or quote cells that contain commas",
+                        cells=len(record),
+                        columns=len(header),
                     )
                 )
             else:
@@ -383,7 +333,6 @@ def _parse_slow(
                     table,
                     start,
                     "unclosed-quote",
-                    'a quoted cell that starts on this line is never closed; add the closing "',
                 )
             )
         else:
@@ -393,8 +342,7 @@ def _parse_slow(
                     table,
                     _quote_line(text, start, reader.line_num, delimiter),
                     "bad-quote",
-                    f"the CSV quoting is broken here ({exc}); a cell with a quote inside must be "
-                    'quoted and the inner quote doubled ("")',
+                    detail=exc,
                 )
             )
     finally:

@@ -18,8 +18,9 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
+from allyledger.catalogue import CHECKS, ERROR
 from allyledger.crosscheck import check_across
-from allyledger.problems import CELL_CHECKS, ERROR, Problem, quote, suggest
+from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText, read_csv_table
 from allyledger.schemas import TABLES
 
@@ -109,15 +110,9 @@ def internal_error(
     path: str, column: str, rule: str, detail: object, table: Any = None
 ) -> Problem:
     """A rule that could not run: an error (the data was not fully checked)."""
-    return Problem(
-        path,
-        0,
-        column,
-        "internal-error",
-        f"{rule} failed to run ({detail}), so this file was not fully checked; "
-        "this is a bug in allyledger: please report it with this message",
-        None,
-        table.name if table is not None else "",
+    name = table.name if table is not None else ""
+    return Problem.of(
+        "internal-error", path, 0, column, None, name, rule=rule, detail=detail
     )
 
 
@@ -153,7 +148,7 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
         if column in text.missing_columns:
             continue
         check_name = _check_name(schema, column, record)
-        code, template = CELL_CHECKS.get(
+        code, template = CHECKS.get(
             check_name, ("invalid-value", "{value} is not valid")
         )
         raw = frame[column].iloc[row]

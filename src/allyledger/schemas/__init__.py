@@ -47,7 +47,6 @@ class Table:
     name: str
     model: type[pa.DataFrameModel]
     key: str
-    row_rules: dict[str, tuple[str, str]]
     # The values a new row's readable ID is made of (`allyledger add`), in order.
     id_parts: Callable[[dict[str, str]], list[str]] | None = None
 
@@ -88,6 +87,17 @@ class Table:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    @cached_property
+    def row_rules(self) -> dict[str, tuple[str, str]]:
+        """The model's row rules: code -> (the column it points at, its message),
+        as `@row_rule` declared them in the catalogue."""
+        from allyledger.catalogue import PROBLEMS
+
+        return {
+            str(c.name): (PROBLEMS[str(c.name)].column, PROBLEMS[str(c.name)].template)
+            for c in self.schema.checks
+        }
+
     @property
     def cites(self) -> list[str]:
         """The columns whose values are IDs of sources (the evidence a row cites)."""
@@ -105,24 +115,20 @@ class Table:
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("actors", actors.Actors, "actor_id", actors.ROW_RULES, actors.id_parts),
+        Table("actors", actors.Actors, "actor_id", actors.id_parts),
         Table(
             "relationships",
             relationships.Relationships,
             "relationship_id",
-            relationships.ROW_RULES,
             relationships.id_parts,
         ),
         Table(
             "support_events",
             support_events.SupportEvents,
             "event_id",
-            support_events.ROW_RULES,
             support_events.id_parts,
         ),
-        Table(
-            "sources", sources.Sources, "source_id", sources.ROW_RULES, sources.id_parts
-        ),
+        Table("sources", sources.Sources, "source_id", sources.id_parts),
     )
 }
 

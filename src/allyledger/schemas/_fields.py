@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 import pycountry
 from pandera.api.extensions import register_check_method
 
+from allyledger.catalogue import declare_check
 from allyledger.vocab import NON_CURRENCY_UNITS
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -43,6 +45,40 @@ INVISIBLE_RE = (
     rf"|^{_JOINERS}|{_JOINERS}$|{_NOT_SCRIPT}{_JOINERS}|{_JOINERS}{_NOT_SCRIPT}"
 )
 FORMULA_RE = r"^[=+\-@][\pL\pN]"
+
+
+def cell_check(
+    code: str, message: str, *, statistics: list[str] | None = None
+) -> Callable[[Callable[..., pd.Series]], Callable[..., pd.Series]]:
+    """Register a vectorised pandera check under its function's name, with the
+    catalogue code it reports and its message ({value} is the quoted cell)."""
+
+    def register(check: Callable[..., pd.Series]) -> Callable[..., pd.Series]:
+        declare_check(check.__name__, code, message)
+        register_check_method(statistics=statistics or [], check_type="vectorized")(
+            check
+        )
+        return check
+
+    return register
+
+
+# pandera's own checks, as the models use them.
+declare_check(
+    "not_nullable",
+    "missing-value",
+    "a value is required here",
+)
+declare_check(
+    "field_uniqueness",
+    "duplicate-value",
+    "{value} is already used on line {first}",
+)
+declare_check(
+    "isin",
+    "unknown-value",
+    "{value} is not one of: {allowed}{hint}",
+)
 
 
 @functools.cache
@@ -148,25 +184,43 @@ def is_partial_date(series: pd.Series) -> pd.Series:
     return _mask(series, date_parts(arrow(series))[0])
 
 
-@register_check_method(statistics=["maxlen"], check_type="vectorized")
+@cell_check(
+    "invalid-id",
+    "{value} is not a valid ID: use lowercase letters a-z, digits and "
+    "single hyphens, at most 80 characters (e.g. "
+    "2026-01-03-usa-captures-maduro)",
+    statistics=["maxlen"],
+)
 def slug(series: pd.Series, *, maxlen: int) -> pd.Series:
     return is_slug(series)
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-id",
+    "{value} is not a |-separated list of IDs: each item is lowercase "
+    "letters, digits and single hyphens, with no empty items or spaces "
+    "(`allyledger fmt` removes spaces around | and empty items)",
+)
 def slug_list(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     return _rows_all(series, slug_array(values), positions)
 
 
-@register_check_method(statistics=["allowed"], check_type="vectorized")
+@cell_check(
+    "unknown-value",
+    "{value} has an item that is not one of: {allowed}",
+    statistics=["allowed"],
+)
 def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
     values, positions = explode(series)
     ok = pc.is_in(values, value_set=pa.array(allowed, values.type))
     return _rows_all(series, ok.to_numpy(zero_copy_only=False), positions)
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "duplicate-item",
+    "{value} lists the same item more than once; `allyledger fmt` drops the repeats",
+)
 def list_unique(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     codes = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)
@@ -177,12 +231,18 @@ def list_unique(series: pd.Series) -> pd.Series:
     return pd.Series(ok, index=series.index)
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-date",
+    "{value} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date)",
+)
 def partial_date(series: pd.Series) -> pd.Series:
     return is_partial_date(series)
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-date",
+    "{value} is not a full date (use YYYY-MM-DD)",
+)
 def full_date(series: pd.Series) -> pd.Series:
     ok, _, _, _, length = date_parts(arrow(series))
     return _mask(series, ok & (length == 10))
@@ -219,38 +279,67 @@ def _has(array: pa.Array, pattern: str) -> np.ndarray:
     )
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "not-nfc",
+    "{value} is not in Unicode NFC form; retype the accented letters or "
+    "run `allyledger fmt`",
+)
 def nfc(series: pd.Series) -> pd.Series:
     return _mask(series, _nfc(arrow(series)))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "untrimmed-text",
+    "{value} has leading or trailing spaces; remove them (or run `allyledger fmt`)",
+)
 def trimmed(series: pd.Series) -> pd.Series:
     return _mask(series, _trimmed(arrow(series)))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "control-character",
+    "{value} contains a control character (tab, line break or similar); remove it",
+)
 def no_control(series: pd.Series) -> pd.Series:
     return _mask(series, ~_has(arrow(series), CONTROL_RE))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "formula-like-text",
+    "{value} begins like a spreadsheet formula (=, +, - or @ then a letter "
+    "or digit); reword it",
+)
 def no_formula(series: pd.Series) -> pd.Series:
     return _mask(series, ~_has(arrow(series), FORMULA_RE))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invisible-character",
+    "{value} contains an invisible character (a bidirectional control or a "
+    "zero-width character, shown escaped) that can hide or reorder text; "
+    "delete it",
+)
 def no_invisible(series: pd.Series) -> pd.Series:
     return _mask(series, ~_has(arrow(series), INVISIBLE_RE))
 
 
-@register_check_method(statistics=["limit"], check_type="vectorized")
+@cell_check(
+    "too-long",
+    "{value} is {length} characters long; {column} holds at most {limit} "
+    "characters: shorten it",
+    statistics=["limit"],
+)
 def max_chars(series: pd.Series, *, limit: int) -> pd.Series:
     length = pc.fill_null(pc.utf8_length(arrow(series)), 0)
     return _mask(series, pc.less_equal(length, limit))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-text",
+    "{value} has an item that is empty, untrimmed, not NFC, contains a "
+    "control or invisible character or begins like a formula (`allyledger "
+    "fmt` trims items, normalises them and drops empty ones)",
+)
 def text_list(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
     ok = (
@@ -270,32 +359,53 @@ def _in(series: pd.Series, allowed: frozenset[str]) -> pd.Series:
     )
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "unknown-country",
+    "{value} is not an ISO 3166-1 alpha-3 country code (capitals, e.g. RUS, VEN)",
+)
 def iso_country(series: pd.Series) -> pd.Series:
     return _in(series, country_codes())
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "unknown-language",
+    "{value} is not an ISO 639-1 language code (two lowercase letters, "
+    "e.g. en, ru, es)",
+)
 def iso_language(series: pd.Series) -> pd.Series:
     return _in(series, language_codes())
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "unknown-unit",
+    "{value} is not a unit: use an ISO 4217 currency code (e.g. USD, RUB) "
+    "or one of units, personnel, barrels, tonnes",
+)
 def unit_code(series: pd.Series) -> pd.Series:
     return _in(series, unit_codes())
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-wikidata-id",
+    "{value} is not a Wikidata item ID (Q followed by digits, e.g. Q159)",
+)
 def wikidata_qid(series: pd.Series) -> pd.Series:
     return _mask(series, matches(arrow(series), WIKIDATA_PATTERN))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-url",
+    "{value} is not an http:// or https:// address of a web page",
+)
 def http_url(series: pd.Series) -> pd.Series:
     return _mask(series, matches(arrow(series), URL_PATTERN))
 
 
-@register_check_method(check_type="vectorized")
+@cell_check(
+    "invalid-number",
+    "{value} is not a finite number of at least 0 (digits with an optional "
+    ". decimal part, no thousands separators or units)",
+)
 def non_negative_number(series: pd.Series) -> pd.Series:
     array = arrow(series)
     shape = matches(array, NUMBER_PATTERN)

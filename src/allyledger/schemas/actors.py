@@ -15,20 +15,10 @@ from allyledger.schemas._fields import (
     text_list_field,
     wikidata_field,
 )
+from allyledger.schemas._rules import row_rule
 from allyledger.vocab import ACTOR_KINDS
 
 NEEDS_COUNTRY = ("state", "person", "government_body", "company")
-
-ROW_RULES: dict[str, tuple[str, str]] = {
-    "country-required": (
-        "country",
-        'an actor of kind "{kind}" needs a country (ISO 3166-1 alpha-3, e.g. "RUS")',
-    ),
-    "state-id-is-country": (
-        "actor_id",
-        'a state\'s actor_id is its country code in lowercase: expected "{expected}"',
-    ),
-}
 
 
 def id_parts(row: dict[str, str]) -> list[str]:
@@ -71,11 +61,19 @@ class Actors(pa.DataFrameModel):
         "One short paraphrased line about the actor.", required=False, max_length=300
     )
 
-    @pa.dataframe_check(name="country-required")
+    @row_rule(
+        "country-required",
+        "country",
+        'an actor of kind "{kind}" needs a country (ISO 3166-1 alpha-3, e.g. "RUS")',
+    )
     def _country_required(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["kind"].isin(NEEDS_COUNTRY) & df["country"].isna())
 
-    @pa.dataframe_check(name="state-id-is-country")
+    @row_rule(
+        "state-id-is-country",
+        "actor_id",
+        'a state\'s actor_id is its country code in lowercase: expected "{expected}"',
+    )
     def _state_id(cls, df: pd.DataFrame) -> pd.Series:
         state = (df["kind"] == "state") & df["country"].isin(country_codes())
         return ~state | (df["actor_id"] == df["country"].str.lower())

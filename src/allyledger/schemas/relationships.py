@@ -16,32 +16,13 @@ from allyledger.schemas._fields import (
     ref_list_field,
     text_field,
 )
+from allyledger.schemas._rules import row_rule
 from allyledger.vocab import (
     BASES,
     OBLIGATIONS,
     RELATIONSHIP_KINDS,
     RELATIONSHIP_STATUSES,
 )
-
-ROW_RULES: dict[str, tuple[str, str]] = {
-    "self-relationship": (
-        "to_actor_id",
-        'a relationship joins two different actors; both ends are "{to_actor_id}"',
-    ),
-    "end-before-start": (
-        "end",
-        'end "{end}" is before start "{start}"; fix either date',
-    ),
-    "ended-without-end": (
-        "end",
-        'status is "ended" but end is empty; give the date it ended (YYYY, YYYY-MM or '
-        "YYYY-MM-DD)",
-    ),
-    "active-with-end": (
-        "end",
-        'end is "{end}" but status is "{status}"; use status "ended" or clear end',
-    ),
-}
 
 
 def id_parts(row: dict[str, str]) -> list[str]:
@@ -106,22 +87,38 @@ class Relationships(pa.DataFrameModel):
         "Paraphrased nuance.", required=False, max_length=1000
     )
 
-    @pa.dataframe_check(name="self-relationship")
+    @row_rule(
+        "self-relationship",
+        "to_actor_id",
+        'a relationship joins two different actors; both ends are "{to_actor_id}"',
+    )
     def _distinct(cls, df: pd.DataFrame) -> pd.Series:
         return df["from_actor_id"] != df["to_actor_id"]
 
-    @pa.dataframe_check(name="end-before-start")
+    @row_rule(
+        "end-before-start",
+        "end",
+        'end "{end}" is before start "{start}"; fix either date',
+    )
     def _ordered(cls, df: pd.DataFrame) -> pd.Series:
         start, _ = period_bounds(df["start"])
         _, end = period_bounds(df["end"])
         bad = ~pd.isna(start) & ~pd.isna(end) & (end < start)
         return pd.Series(~bad, index=df.index)
 
-    @pa.dataframe_check(name="ended-without-end")
+    @row_rule(
+        "ended-without-end",
+        "end",
+        'status is "ended" but end is empty; give the date it ended (YYYY, YYYY-MM or YYYY-MM-DD)',
+    )
     def _ended(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["status"] == "ended") & df["end"].isna())
 
-    @pa.dataframe_check(name="active-with-end")
+    @row_rule(
+        "active-with-end",
+        "end",
+        'end is "{end}" but status is "{status}"; use status "ended" or clear end',
+    )
     def _active(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["status"] != "ended") & df["end"].notna())
 

@@ -16,14 +16,8 @@ from allyledger.schemas._fields import (
     text_field,
     url_field,
 )
+from allyledger.schemas._rules import row_rule
 from allyledger.vocab import SOURCE_TYPES
-
-ROW_RULES: dict[str, tuple[str, str]] = {
-    "derived-from-self": (
-        "derived_from_id",
-        "a source cannot be derived from itself; point at the original report's source_id",
-    ),
-}
 
 
 def id_parts(row: dict[str, str]) -> list[str]:
@@ -70,7 +64,11 @@ class Sources(pa.DataFrameModel):
         example="reuters-2026-01-03-us-strikes-venezuela",
     )
 
-    @pa.dataframe_check(name="derived-from-self")
+    @row_rule(
+        "derived-from-self",
+        "derived_from_id",
+        "a source cannot be derived from itself; point at the original report's source_id",
+    )
     def _not_self(cls, df: pd.DataFrame) -> pd.Series:
         return df["derived_from_id"].isna() | (df["derived_from_id"] != df["source_id"])
 

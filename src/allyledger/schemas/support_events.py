@@ -16,47 +16,13 @@ from allyledger.schemas._fields import (
     text_field,
     unit_field,
 )
+from allyledger.schemas._rules import row_rule
 from allyledger.vocab import (
     CERTAINTIES,
     CRISIS_TYPES,
     EVENT_KINDS,
     SUPPORT_TYPES,
 )
-
-ROW_RULES: dict[str, tuple[str, str]] = {
-    "provider-required": (
-        "provider_id",
-        'an event of kind "{kind}" needs a provider_id (who gives, promises or withholds)',
-    ),
-    "support-type-required": (
-        "support_type",
-        'an event of kind "{kind}" needs a support_type (e.g. weapons, diplomatic)',
-    ),
-    "support-type-on-crisis": (
-        "support_type",
-        'a crisis has no support_type; clear "{support_type}" and set crisis_type',
-    ),
-    "crisis-type-required": (
-        "crisis_type",
-        "a crisis needs a crisis_type (e.g. airstrikes, regime_collapse)",
-    ),
-    "crisis-type-on-non-crisis": (
-        "crisis_type",
-        'crisis_type is only for kind "crisis"; this event is a "{kind}"',
-    ),
-    "unit-required": (
-        "unit",
-        'amount "{amount}" needs a unit (ISO 4217 code, units, personnel, barrels, tonnes)',
-    ),
-    "amount-required": (
-        "amount",
-        'unit "{unit}" is given without an amount; add the amount or clear the unit',
-    ),
-    "responds-to-self": (
-        "responds_to_id",
-        "an event cannot respond to itself; point at the earlier event it answers",
-    ),
-}
 
 
 def id_parts(row: dict[str, str]) -> list[str]:
@@ -142,35 +108,67 @@ class SupportEvents(pa.DataFrameModel):
         example="reuters-2026-01-03-us-strikes-venezuela",
     )
 
-    @pa.dataframe_check(name="provider-required")
+    @row_rule(
+        "provider-required",
+        "provider_id",
+        'an event of kind "{kind}" needs a provider_id (who gives, promises or withholds)',
+    )
     def _provider(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] != "crisis") & df["provider_id"].isna())
 
-    @pa.dataframe_check(name="support-type-required")
+    @row_rule(
+        "support-type-required",
+        "support_type",
+        'an event of kind "{kind}" needs a support_type (e.g. weapons, diplomatic)',
+    )
     def _support_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] != "crisis") & df["support_type"].isna())
 
-    @pa.dataframe_check(name="support-type-on-crisis")
+    @row_rule(
+        "support-type-on-crisis",
+        "support_type",
+        'a crisis has no support_type; clear "{support_type}" and set crisis_type',
+    )
     def _no_support_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] == "crisis") & df["support_type"].notna())
 
-    @pa.dataframe_check(name="crisis-type-required")
+    @row_rule(
+        "crisis-type-required",
+        "crisis_type",
+        "a crisis needs a crisis_type (e.g. airstrikes, regime_collapse)",
+    )
     def _crisis_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] == "crisis") & df["crisis_type"].isna())
 
-    @pa.dataframe_check(name="crisis-type-on-non-crisis")
+    @row_rule(
+        "crisis-type-on-non-crisis",
+        "crisis_type",
+        'crisis_type is only for kind "crisis"; this event is a "{kind}"',
+    )
     def _no_crisis_type(cls, df: pd.DataFrame) -> pd.Series:
         return ~((df["kind"] != "crisis") & df["crisis_type"].notna())
 
-    @pa.dataframe_check(name="unit-required")
+    @row_rule(
+        "unit-required",
+        "unit",
+        'amount "{amount}" needs a unit (ISO 4217 code, units, personnel, barrels, tonnes)',
+    )
     def _unit(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["amount"].notna() & df["unit"].isna())
 
-    @pa.dataframe_check(name="amount-required")
+    @row_rule(
+        "amount-required",
+        "amount",
+        'unit "{unit}" is given without an amount; add the amount or clear the unit',
+    )
     def _amount(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["unit"].notna() & df["amount"].isna())
 
-    @pa.dataframe_check(name="responds-to-self")
+    @row_rule(
+        "responds-to-self",
+        "responds_to_id",
+        "an event cannot respond to itself; point at the earlier event it answers",
+    )
     def _not_self(cls, df: pd.DataFrame) -> pd.Series:
         return df["responds_to_id"].isna() | (df["responds_to_id"] != df["event_id"])
 
