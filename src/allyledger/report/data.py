@@ -77,11 +77,11 @@ def period(start: dt.date, precision: str | None) -> tuple[dt.date, dt.date]:
     return day, day
 
 
-def plain(value: object) -> Any:
+def _plain(value: object) -> Any:
     """A cell as a plain value: None for a missing one, an ISO date for a timestamp,
     int, float, bool or str for a scalar, a list for a list cell."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [plain(v) for v in value]
+        return [_plain(v) for v in value]
     if value is None or bool(pd.isna(value)):  # type: ignore[call-overload]
         return None
     if isinstance(value, str):
@@ -108,7 +108,7 @@ def _records(
     of its columns)."""
     keys = [str(c) for c in frame.columns] if columns is None else list(columns)
     return [
-        {c: plain(v) for c, v in zip(keys, record, strict=True)}
+        {c: _plain(v) for c, v in zip(keys, record, strict=True)}
         for record in frame[keys].itertuples(index=False, name=None)
     ]
 
