@@ -265,3 +265,54 @@ def test_json_output_uses_the_records_own_field_names(ds):
     fields = set(Problem.__dataclass_fields__)
     assert set(record) == fields
     assert record["code"] == "unknown-value" and record["path"] == f"{ds}/actors.csv"
+
+
+# --- kinds as objects ---------------------------------------------------------------
+
+
+def test_partial_dates_have_one_period_rule():
+    import numpy as np
+    import pyarrow as pa
+
+    from allyledger.kinds import PARTIAL_DATE, PartialDate
+    from allyledger.report.data import period
+    from allyledger.schemas._fields import period_bounds
+
+    start = np.array(["2024-01-01", "2024-02-01", "2024-02-14"], "datetime64[D]")
+    first, last = PartialDate.bounds(start, np.array(["year", "month", "day"], object))
+    assert [str(d) for d in last] == ["2024-12-31", "2024-02-29", "2024-02-14"]
+    assert [str(d) for d in first] == ["2024-01-01", "2024-02-01", "2024-02-14"]
+    text = pa.array(["2024", "2024-02", "2024-02-14", None, "2024-13"])
+    a, b = PARTIAL_DATE.text_bounds(text)
+    assert [str(d) for d in b] == [
+        "2024-12-31",
+        "2024-02-29",
+        "2024-02-14",
+        "NaT",
+        "NaT",
+    ]
+    c, d = period_bounds(__import__("pandas").Series(text.to_pylist(), dtype="str"))
+    assert [str(x) for x in d] == [str(x) for x in b]
+    assert [
+        x.isoformat() for x in period(__import__("datetime").date(2023, 2, 1), "month")
+    ] == ["2023-02-01", "2023-02-28"]
+
+
+def test_the_loops_ask_the_kind_not_its_name():
+    import inspect
+
+    from allyledger import build, docs, fmt, tableschema
+
+    for module in (build, docs, fmt, tableschema):
+        source = inspect.getsource(module)
+        assert ".kind ==" not in source and ".kind in" not in source, module.__name__
+
+
+def test_every_column_has_a_kind_object():
+    from allyledger.kinds import KINDS, Kind
+    from allyledger.schemas import TABLES
+
+    for table in TABLES.values():
+        for f in table.fields:
+            assert isinstance(f.value_kind, Kind) and f.value_kind is KINDS[f.kind]
+            assert f.value_kind.describe(f)

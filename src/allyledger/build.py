@@ -18,12 +18,10 @@ import pyarrow.parquet as pq
 
 from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
-from allyledger.reading import STRING
-from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
-from allyledger.schemas._fields import LIST_SEPARATOR, arrow, period_bounds
+from allyledger.schemas import SCHEMA_VERSION, TABLES, Table
+from allyledger.schemas._fields import arrow
 from allyledger.tableschema import datapackage, dumps
 from allyledger.validate import Report, check_dataset
-from allyledger.vocab import PRECISIONS
 
 PARQUET_OPTIONS = {
     "compression": "zstd",
@@ -33,7 +31,6 @@ PARQUET_OPTIONS = {
     "version": "2.6",
     "data_page_version": "1.0",
 }
-ENUM_INDEX = pa.int16()
 
 
 @dataclass
@@ -45,39 +42,10 @@ class BuildResult:
     report: Report
 
 
-def arrow_type(f: Field) -> pa.DataType:
-    """The Parquet/Arrow type of a model field."""
-    if f.kind == "enum":
-        return pa.dictionary(ENUM_INDEX, pa.string())
-    if f.kind in ("partial_date", "date"):
-        return pa.date32()
-    if f.kind == "number":
-        return pa.float64()
-    if f.is_list:
-        return pa.list_(pa.string())
-    return pa.string()
-
-
 def arrow_schema(table: Table) -> pa.Schema:
-    """The Arrow schema of a built table, with descriptions in the field metadata."""
-    fields = []
-    for f in table.fields:
-        meta = {b"description": f.description.encode()}
-        fields.append(
-            pa.field(f.name, arrow_type(f), nullable=not f.required, metadata=meta)
-        )
-        if f.kind == "partial_date":
-            fields.append(
-                pa.field(
-                    f"{f.name}_precision",
-                    pa.dictionary(ENUM_INDEX, pa.string()),
-                    nullable=not f.required,
-                    metadata={
-                        b"description": f"How precisely {f.name} is known: "
-                        "year, month or day.".encode()
-                    },
-                )
-            )
+    """The Arrow schema of a built table, with descriptions in the field metadata:
+    each field's kind says which column(s) it becomes."""
+    fields = [column for f in table.fields for column in f.value_kind.arrow_fields(f)]
     meta = {
         b"allyledger.schema_version": SCHEMA_VERSION.encode(),
         b"allyledger.table": table.name.encode(),
@@ -87,47 +55,12 @@ def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema(fields, metadata=meta)
 
 
-def _enum_array(values: pa.Array, vocab: list[str]) -> pa.Array:
-    """Dictionary array whose dictionary is the whole vocabulary, in schema order."""
-    dictionary = pa.array(vocab, pa.string())
-    indices = pc.index_in(values, value_set=dictionary.cast(values.type))
-    return pa.DictionaryArray.from_arrays(indices.cast(ENUM_INDEX), dictionary)
-
-
-def _precision(values: pa.Array) -> pa.Array:
-    length = pc.utf8_length(values)
-    names = pc.if_else(
-        pc.equal(length, 4), "year", pc.if_else(pc.equal(length, 7), "month", "day")
-    )
-    return _enum_array(names.cast(pa.string()), list(PRECISIONS))
-
-
-def _dates(column: pd.Series) -> pa.Array:
-    start, _ = period_bounds(column)
-    return pa.array(start, pa.date32(), from_pandas=True)
-
-
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
     """Typed Arrow table from a validated text frame, sorted by the primary key."""
     order = pc.sort_indices(arrow(frame[table.key]))
     arrays: list[pa.Array] = []
     for f in table.fields:
-        text = arrow(frame[f.name]).take(order)
-        if f.kind == "enum":
-            arrays.append(_enum_array(text, list(f.vocab or {})))
-        elif f.kind == "partial_date":
-            arrays.append(_dates(pd.Series(text, dtype=STRING)))
-            arrays.append(_precision(text))
-        elif f.kind == "date":
-            arrays.append(_dates(pd.Series(text, dtype=STRING)))
-        elif f.kind == "number":
-            arrays.append(pc.cast(text, pa.float64()))
-        elif f.is_list:
-            arrays.append(
-                pc.split_pattern(text, LIST_SEPARATOR).cast(pa.list_(pa.string()))
-            )
-        else:
-            arrays.append(text.cast(pa.string()))
+        arrays += f.value_kind.to_arrow(f, arrow(frame[f.name]).take(order))
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table))
 
 

@@ -26,25 +26,6 @@ def write_schema_files(folder: Path, *, check: bool = False) -> list[Path]:
     return stale
 
 
-KIND_LABELS = {
-    "id": "ID (lowercase slug)",
-    "ref": "ID of a row in `{ref}`",
-    "ref_list": "|-list of IDs in `{ref}`",
-    "text": "text",
-    "text_list": "|-list of text",
-    "enum": "one value of a closed list",
-    "enum_list": "|-list of values of a closed list",
-    "partial_date": "date: YYYY, YYYY-MM or YYYY-MM-DD",
-    "date": "date: YYYY-MM-DD",
-    "country": "ISO 3166-1 alpha-3 code",
-    "language": "ISO 639-1 code",
-    "wikidata": "Wikidata item (Q…)",
-    "url": "http(s) URL",
-    "number": "number ≥ 0",
-    "unit": "ISO 4217 code or units, personnel, barrels, tonnes",
-}
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -79,7 +60,7 @@ def codebook() -> str:
             "| --- | --- | --- | --- | --- |",
         ]
         for f in table.fields:
-            label = KIND_LABELS[f.kind].format(ref=f.references)
+            label = f.value_kind.describe(f)
             if f.unique and f.kind != "id":
                 label += ", unique"
             if f.max_length is not None:

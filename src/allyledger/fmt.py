@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from allyledger.outputs import write_atomic
 from allyledger.problems import DataInvalid, Problem
 from allyledger.reading import read_csv_table
 from allyledger.schemas import TABLES, Field, Table
-from allyledger.schemas._fields import LIST_SEPARATOR
 
 # File-level problems that `fmt` repairs as it rewrites: it adds missing columns
 # (empty) and drops blank rows.
@@ -38,17 +36,7 @@ def clean_cell(value: str | None, f: Field) -> str:
     """The canonical text of one cell ('' for empty)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    if f.is_list:
-        items: list[str] = []
-        for item in text.split(LIST_SEPARATOR):
-            item = item.strip()
-            if item and item not in items:
-                items.append(item)
-        if f.sortable:
-            items.sort()
-        text = LIST_SEPARATOR.join(items)
-    return text
+    return f.value_kind.canonical(f, str(value))
 
 
 def canonical_rows(table: Table, frame: pd.DataFrame) -> list[list[str]]:

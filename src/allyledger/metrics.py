@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allyledger.kinds import PartialDate
 from allyledger.vocab import CERTAINTIES, SUPPORT_TYPES
 
 KINDS = {
@@ -43,19 +44,10 @@ def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.Dat
 
 
 def _bounds(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """First and last day of each event's date, from the date and its precision."""
+    """First and last day of each event's date, from the date and its precision
+    (the rule is `PartialDate.bounds`)."""
     start = pd.to_datetime(events["date"]).to_numpy().astype("datetime64[D]")
-    precision = events["date_precision"].astype(str).to_numpy()
-    year_end = (start.astype("datetime64[Y]") + np.timedelta64(1, "Y")).astype(
-        "datetime64[D]"
-    ) - np.timedelta64(1, "D")
-    month_end = (start.astype("datetime64[M]") + np.timedelta64(1, "M")).astype(
-        "datetime64[D]"
-    ) - np.timedelta64(1, "D")
-    end = np.where(
-        precision == "year", year_end, np.where(precision == "month", month_end, start)
-    )
-    return start, end
+    return PartialDate.bounds(start, events["date_precision"].astype(str).to_numpy())
 
 
 def crisis_of(events: pd.DataFrame) -> pd.Series:

@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Field, Table
-from allyledger.vocab import PRECISIONS
 
 DATA_LICENSE = {
     "name": "CC-BY-4.0",
@@ -26,43 +25,27 @@ def _constraints(f: Field, *, typed: bool) -> dict[str, Any]:
         c["required"] = True
     if f.unique:
         c["unique"] = True
-    if f.vocab and f.kind == "enum":
-        c["enum"] = list(f.vocab)
-    if f.pattern and not (typed and f.kind in ("partial_date", "date")):
-        c["pattern"] = f.pattern
-    if f.kind == "number":
-        c["minimum"] = 0
+    kind = f.value_kind.constraints(f, typed=typed)
+    c.update({k: v for k, v in kind.items() if k != "pattern"})
     if f.max_length is not None and not (typed and f.is_list):
         c["maxLength"] = f.max_length
-    if f.kind == "ref_list" and not typed:
-        c["pattern"] = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\|[a-z0-9]+(?:-[a-z0-9]+)*)*$"
-    if f.kind == "enum_list" and f.vocab and not typed:
-        alt = "|".join(f.vocab)
-        c["pattern"] = rf"^(?:{alt})(?:\|(?:{alt}))*$"
+    if "pattern" in kind:
+        c["pattern"] = kind["pattern"]
     return c
 
 
 def _field_descriptor(f: Field, *, typed: bool) -> list[dict[str, Any]]:
+    kind = f.value_kind
+    ftype = kind.typed_type if typed else kind.csv_type
+    note = kind.typed_note if typed else kind.csv_note
+    out: dict[str, Any] = {
+        "name": f.name,
+        "type": ftype,
+        "description": f.description + note,
+    }
     if typed:
-        kind = {"partial_date": "date", "date": "date", "number": "number"}.get(f.kind)
-        # Frictionless reads Parquet list cells as numpy arrays, which its "array" type
-        # rejects; "any" with the item type noted keeps the package valid.
-        ftype = kind or ("any" if f.is_list else "string")
-    else:
-        ftype = (
-            "number"
-            if f.kind == "number"
-            else ("date" if f.kind == "date" else "string")
-        )
-    out: dict[str, Any] = {"name": f.name, "type": ftype, "description": f.description}
-    if f.is_list and not typed:
-        out["description"] += " Items are separated by |."
-    if f.is_list and typed:
-        out["description"] += " A list of strings."
-        out["x-arrow-type"] = "list<string>"
-    if f.kind == "partial_date" and typed:
-        out["description"] += " The first day of the period; see the _precision column."
-    if f.example and not (typed and (f.is_list or f.kind == "partial_date")):
+        out.update(kind.typed_extras(f))
+    if f.example and (kind.typed_example or not typed):
         out["example"] = f.example
     constraints = _constraints(f, typed=typed)
     if constraints:
@@ -71,19 +54,7 @@ def _field_descriptor(f: Field, *, typed: bool) -> list[dict[str, Any]]:
         out["x-meanings"] = dict(f.vocab)
     if f.references:
         out["x-references"] = f"{f.references}.{TABLES[f.references].key}"
-    fields = [out]
-    if f.kind == "partial_date" and typed:
-        precision: dict[str, Any] = {
-            "name": f"{f.name}_precision",
-            "type": "string",
-            "description": f"How precisely {f.name} is known.",
-            "constraints": {"enum": list(PRECISIONS)},
-            "x-meanings": dict(PRECISIONS),
-        }
-        if f.required:
-            precision["constraints"]["required"] = True
-        fields.append(precision)
-    return fields
+    return [out, *(kind.companions(f) if typed else [])]
 
 
 def table_schema(table: Table, *, typed: bool = False) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allyledger.kinds import PartialDate
 from allyledger.loader import read_table
 from allyledger.metrics import crisis_of, headline, ledger
 from allyledger.vocab import EVENT_KINDS
@@ -67,13 +68,9 @@ def period(start: dt.date, precision: str | None) -> tuple[dt.date, dt.date]:
     spans that month, and anything else (a day, or no precision) is the day itself.
     `start` may be a `date`, a `datetime` or a `pandas.Timestamp`; its time is dropped.
     """
-    day = dt.date(start.year, start.month, start.day)
-    if precision == "year":
-        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
-    if precision == "month":
-        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return day.replace(day=1), following - dt.timedelta(days=1)
-    return day, day
+    day = np.array([dt.date(start.year, start.month, start.day)], "datetime64[D]")
+    first, last = PartialDate.bounds(day, np.array([precision], dtype=object))
+    return first[0].item(), last[0].item()
 
 
 def _plain(value: object) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandera.pandas as pa
 
+from allyledger.kinds import KINDS, Kind
 from allyledger.schemas import actors, relationships, sources, support_events
 
 SCHEMA_VERSION = "1.0.0"
@@ -36,8 +37,13 @@ class Field:
     max_length: int | None = None
 
     @property
+    def value_kind(self) -> Kind:
+        """The kind of value this column holds (see `allyledger.kinds`)."""
+        return KINDS[self.kind]
+
+    @property
     def is_list(self) -> bool:
-        return self.kind in ("ref_list", "enum_list", "text_list")
+        return self.value_kind.is_list
 
 
 @dataclass(frozen=True)

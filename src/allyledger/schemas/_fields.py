@@ -21,16 +21,21 @@ import pycountry
 from pandera.api.extensions import register_check_method
 
 from allyledger.catalogue import declare_check
+from allyledger.kinds import (
+    LIST_SEPARATOR,
+    PARTIAL_DATE,
+    PARTIAL_DATE_PATTERN,
+    date_parts,
+    matches,
+)
 from allyledger.vocab import NON_CURRENCY_UNITS
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_MAX = 80
-PARTIAL_DATE_PATTERN = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
 URL_PATTERN = r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?"
 NUMBER_PATTERN = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
-LIST_SEPARATOR = "|"
 CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
 # Bidirectional controls (which can reorder what a reader sees) and zero-width
 # characters (which hide inside names and IDs), including a byte-order mark in text.
@@ -125,14 +130,6 @@ def _mask(
     return pd.Series(result, index=series.index, dtype=bool)
 
 
-def matches(array: pa.Array, pattern: str) -> np.ndarray:
-    """Full match of a RE2 pattern, as a numpy bool array (null -> False)."""
-    found = pc.match_substring_regex(array, f"^(?:{pattern})$")
-    return np.asarray(
-        pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool
-    )
-
-
 def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """Split a column of `|`-lists: every element, and the position of its row."""
     lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
@@ -155,28 +152,6 @@ def slug_array(array: pa.Array) -> np.ndarray:
 
 def is_slug(series: pd.Series) -> pd.Series:
     return _mask(series, slug_array(arrow(series)))
-
-
-def date_parts(
-    array: pa.Array,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(valid, year, month, day, length) of partial dates; invalid cells get 2000-01-01."""
-    shape = matches(array, PARTIAL_DATE_PATTERN)
-    text = pc.if_else(pa.array(shape), array, "2000-01-01")
-    length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
-
-    def part(start: int, stop: int) -> np.ndarray:
-        piece = pc.utf8_slice_codeunits(text, start, stop)
-        piece = pc.if_else(pc.equal(piece, ""), "01", piece)
-        values: np.ndarray = pc.cast(piece, pa.int32()).to_numpy(zero_copy_only=False)
-        return values
-
-    year, month, day = part(0, 4), part(5, 7), part(8, 10)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    ok = shape & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
-    return ok, year, month, day, length
 
 
 def is_partial_date(series: pd.Series) -> pd.Series:
@@ -657,16 +632,6 @@ def unit_field(description: str, *, example: str) -> Any:
 
 
 def period_bounds(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """First and last day of each partial date, as datetime64[D] arrays (NaT if invalid)."""
-    ok, year, month, day, length = date_parts(arrow(series))
-    months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype("datetime64[M]")
-    start = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    year_end = ((year.astype(np.int64) + 1 - 1970) * 12).astype("datetime64[M]").astype(
-        "datetime64[D]"
-    ) - np.timedelta64(1, "D")
-    month_end = (months + np.timedelta64(1, "M")).astype(
-        "datetime64[D]"
-    ) - np.timedelta64(1, "D")
-    end = np.where(length == 4, year_end, np.where(length == 7, month_end, start))
-    nat = np.datetime64("NaT", "D")
-    return np.where(ok, start, nat), np.where(ok, end, nat)
+    """First and last day of each partial date, as datetime64[D] arrays (NaT if invalid);
+    the rule itself is `PartialDate.bounds`."""
+    return PARTIAL_DATE.text_bounds(arrow(series))

@@ -1,0 +1,320 @@
+"""Kinds of value: one small class per kind owns what that kind means.
+
+A column's kind (an ID, text, a list, a partial date, a code, a number, an enum) is
+an object, not a string compared in many places. It owns its Arrow type and the
+conversion of validated CSV text into it (for `build`), its Frictionless Table Schema
+type, its codebook label, its canonical text (for `fmt`) and, for partial dates, the
+one rule for the period a date stands for. Loops that need a kind ask it.
+
+The single-cell checks themselves are pandera checks in `schemas/_fields.py`, which
+the field builders attach by kind.
+
+Plumbing: this module imports nothing of pandera or click.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from allyledger.vocab import PRECISIONS
+
+if TYPE_CHECKING:
+    from allyledger.schemas import Field
+
+LIST_SEPARATOR = "|"
+PARTIAL_DATE_PATTERN = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+ENUM_INDEX = pa.int16()
+PRECISION_WIDTH = {"year": 4, "month": 7, "day": 10}
+
+
+def matches(array: pa.Array, pattern: str) -> np.ndarray:
+    """Full match of a RE2 pattern, as a numpy bool array (null -> False)."""
+    found = pc.match_substring_regex(array, f"^(?:{pattern})$")
+    return np.asarray(
+        pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+
+
+def date_parts(
+    array: pa.Array,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, year, month, day, length) of partial dates; invalid cells get 2000-01-01."""
+    shape = matches(array, PARTIAL_DATE_PATTERN)
+    text = pc.if_else(pa.array(shape), array, "2000-01-01")
+    length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+
+    def part(start: int, stop: int) -> np.ndarray:
+        piece = pc.utf8_slice_codeunits(text, start, stop)
+        piece = pc.if_else(pc.equal(piece, ""), "01", piece)
+        values: np.ndarray = pc.cast(piece, pa.int32()).to_numpy(zero_copy_only=False)
+        return values
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    ok = shape & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
+    return ok, year, month, day, length
+
+
+def enum_array(values: pa.Array, vocab: list[str]) -> pa.Array:
+    """Dictionary array whose dictionary is the whole vocabulary, in schema order."""
+    dictionary = pa.array(vocab, pa.string())
+    indices = pc.index_in(values, value_set=dictionary.cast(values.type))
+    return pa.DictionaryArray.from_arrays(indices.cast(ENUM_INDEX), dictionary)
+
+
+def _meta(text: str) -> dict[bytes, bytes]:
+    return {b"description": text.encode()}
+
+
+class Kind:
+    """A kind of value; subclasses say what differs."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = "text"
+    arrow_type: ClassVar[pa.DataType] = pa.string()
+    is_list: ClassVar[bool] = False
+    # Table Schema type of the CSV cell and of the typed Parquet column
+    csv_type: ClassVar[str] = "string"
+    typed_type: ClassVar[str] = "string"
+    # what a column's description adds in the CSV and the typed form
+    csv_note: ClassVar[str] = ""
+    typed_note: ClassVar[str] = ""
+    # whether the example (written as CSV text) also shows the typed value
+    typed_example: ClassVar[bool] = True
+
+    def __init__(self, name: str, label: str | None = None) -> None:
+        self.name = name  # type: ignore[misc]
+        if label is not None:
+            self.label = label  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"<kind {self.name}>"
+
+    def describe(self, field: Field) -> str:
+        """The codebook label of a column of this kind."""
+        return self.label.format(ref=field.references)
+
+    def arrow_fields(self, field: Field) -> list[pa.Field]:
+        """The Parquet column(s) a field of this kind becomes."""
+        meta = _meta(field.description)
+        return [
+            pa.field(
+                field.name, self.arrow_type, nullable=not field.required, metadata=meta
+            )
+        ]
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        """Validated CSV text -> the typed column(s) of `arrow_fields`."""
+        return [text.cast(pa.string())]
+
+    def canonical(self, field: Field, value: str) -> str:
+        """The canonical text of one non-empty cell (`fmt`)."""
+        return unicodedata.normalize("NFC", value).strip()
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        """Kind-specific Table Schema constraints (pattern, minimum, enum…)."""
+        return {"pattern": field.pattern} if field.pattern else {}
+
+    def typed_extras(self, field: Field) -> dict[str, Any]:
+        """Extra keys of the typed Table Schema field (e.g. the Arrow type)."""
+        return {}
+
+    def companions(self, field: Field) -> list[dict[str, Any]]:
+        """Further typed Table Schema fields this column brings (a precision)."""
+        return []
+
+
+class Enum(Kind):
+    arrow_type = pa.dictionary(ENUM_INDEX, pa.string())
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        return [enum_array(text, list(field.vocab or {}))]
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {"enum": list(field.vocab or {})}
+
+
+class ListKind(Kind):
+    """A |-separated list in CSV, `list<string>` in Parquet."""
+
+    arrow_type = pa.list_(pa.string())
+    is_list = True
+    typed_type = "any"  # frictionless rejects numpy arrays as "array"
+    csv_note = " Items are separated by |."
+    typed_note = " A list of strings."
+    typed_example = False
+
+    def typed_extras(self, field: Field) -> dict[str, Any]:
+        return {"x-arrow-type": "list<string>"}
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        return [pc.split_pattern(text, LIST_SEPARATOR).cast(self.arrow_type)]
+
+    def canonical(self, field: Field, value: str) -> str:
+        items: list[str] = []
+        for item in super().canonical(field, value).split(LIST_SEPARATOR):
+            item = item.strip()
+            if item and item not in items:
+                items.append(item)
+        if field.sortable:
+            items.sort()
+        return LIST_SEPARATOR.join(items)
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {}
+
+
+class IdList(ListKind):
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        if typed:
+            return {}
+        return {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\|[a-z0-9]+(?:-[a-z0-9]+)*)*$"}
+
+
+class EnumList(ListKind):
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        if typed or not field.vocab:
+            return {}
+        alt = "|".join(field.vocab)
+        return {"pattern": rf"^(?:{alt})(?:\|(?:{alt}))*$"}
+
+
+class Number(Kind):
+    arrow_type = pa.float64()
+    csv_type = typed_type = "number"
+    label = "number ≥ 0"
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        return [pc.cast(text, pa.float64())]
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {"minimum": 0}
+
+
+class Date(Kind):
+    """A full date YYYY-MM-DD: date32 in Parquet."""
+
+    arrow_type = pa.date32()
+    csv_type = typed_type = "date"
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        start, _, _ = PartialDate.parse(text)
+        return [pa.array(start, pa.date32(), from_pandas=True)]
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {} if typed else super().constraints(field, typed=typed)
+
+
+class PartialDate(Date):
+    """A date at the precision known (YYYY, YYYY-MM or YYYY-MM-DD): in Parquet, the
+    first day of the period (date32) and `<name>_precision` (year, month or day)."""
+
+    csv_type = "string"
+    typed_note = " The first day of the period; see the _precision column."
+    typed_example = False
+
+    def companions(self, field: Field) -> list[dict[str, Any]]:
+        precision: dict[str, Any] = {
+            "name": f"{field.name}_precision",
+            "type": "string",
+            "description": f"How precisely {field.name} is known.",
+            "constraints": {"enum": list(PRECISIONS)},
+            "x-meanings": dict(PRECISIONS),
+        }
+        if field.required:
+            precision["constraints"]["required"] = True
+        return [precision]
+
+    def arrow_fields(self, field: Field) -> list[pa.Field]:
+        precision = pa.field(
+            f"{field.name}_precision",
+            pa.dictionary(ENUM_INDEX, pa.string()),
+            nullable=not field.required,
+            metadata=_meta(f"How precisely {field.name} is known: year, month or day."),
+        )
+        return [*super().arrow_fields(field), precision]
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        start, precision, _ = self.parse(text)
+        names = pa.array(precision, pa.string(), from_pandas=True)
+        return [
+            pa.array(start, pa.date32(), from_pandas=True),
+            enum_array(names, list(PRECISIONS)),
+        ]
+
+    @staticmethod
+    def parse(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first day as datetime64[D] or NaT, precision name or None, valid) of each
+        partial date in `text`; an invalid cell gets NaT and None."""
+        ok, year, month, day, length = date_parts(text)
+        months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype(
+            "datetime64[M]"
+        )
+        start = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+        precision = np.where(length == 4, "year", np.where(length == 7, "month", "day"))
+        start = np.where(ok, start, np.datetime64("NaT", "D"))
+        names = np.where(ok, precision, np.array(None, dtype=object))
+        return start, names, ok
+
+    @staticmethod
+    def bounds(
+        start: np.ndarray, precision: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The one rule for the period a partial date stands for: its first and last
+        day, as datetime64[D] arrays. A year spans 1 January to 31 December, a month
+        the whole month, a day (or no precision) itself."""
+        start = np.asarray(start).astype("datetime64[D]")
+        precision = np.asarray(precision).astype(object)
+        year_end = (start.astype("datetime64[Y]") + np.timedelta64(1, "Y")).astype(
+            "datetime64[D]"
+        ) - np.timedelta64(1, "D")
+        month_end = (start.astype("datetime64[M]") + np.timedelta64(1, "M")).astype(
+            "datetime64[D]"
+        ) - np.timedelta64(1, "D")
+        end = np.where(
+            precision == "year",
+            year_end,
+            np.where(precision == "month", month_end, start),
+        )
+        return start, end
+
+    def text_bounds(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """First and last day of each partial date written as text (NaT if invalid)."""
+        start, precision, _ = self.parse(text)
+        return self.bounds(start, precision)
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {} if typed else Kind.constraints(self, field, typed=typed)
+
+
+PARTIAL_DATE = PartialDate("partial_date", "date: YYYY, YYYY-MM or YYYY-MM-DD")
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("id", "ID (lowercase slug)"),
+        Kind("ref", "ID of a row in `{ref}`"),
+        IdList("ref_list", "|-list of IDs in `{ref}`"),
+        Kind("text", "text"),
+        ListKind("text_list", "|-list of text"),
+        Enum("enum", "one value of a closed list"),
+        EnumList("enum_list", "|-list of values of a closed list"),
+        PARTIAL_DATE,
+        Date("date", "date: YYYY-MM-DD"),
+        Kind("country", "ISO 3166-1 alpha-3 code"),
+        Kind("language", "ISO 639-1 code"),
+        Kind("wikidata", "Wikidata item (Q…)"),
+        Kind("url", "http(s) URL"),
+        Number("number"),
+        Kind("unit", "ISO 4217 code or units, personnel, barrels, tonnes"),
+    )
+}
+
+__all__ = ["KINDS", "LIST_SEPARATOR", "PARTIAL_DATE", "Kind", "PartialDate"]
