@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Table
-from allyledger.schemas._fields import arrow
+from allyledger.schemas._checks import arrow
 from allyledger.tableschema import datapackage, dumps
 from allyledger.validate import Report, check_dataset
 

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText
-from allyledger.schemas._fields import arrow, explode, period_bounds, slug_array
+from allyledger.schemas._checks import arrow, explode, period_bounds, slug_array
 
 SUGGEST_LIMIT = 20_000
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from allyledger.schemas._checks import country_codes
 from allyledger.schemas._fields import (
-    country_codes,
     country_field,
     enum_field,
     id_field,

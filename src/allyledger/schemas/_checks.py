@@ -1,0 +1,395 @@
+"""The vectorised single-cell checks, registered with pandera under their names.
+
+Every rule about a single cell lives here, declared with its catalogue code and
+message (`cell_check`), so the rule has exactly one definition; the field builders
+in `_fields.py` attach them by kind. Each check works on a whole column at once
+(Arrow kernels or numpy), never row by row.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pycountry
+from pandera.api.extensions import register_check_method
+
+from allyledger.catalogue import declare_check
+from allyledger.kinds import (
+    LIST_SEPARATOR,
+    PARTIAL_DATE,
+    date_parts,
+    matches,
+)
+from allyledger.vocab import NON_CURRENCY_UNITS
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SLUG_MAX = 80
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
+URL_PATTERN = r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?"
+NUMBER_PATTERN = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+# Bidirectional controls (which can reorder what a reader sees) and zero-width
+# characters (which hide inside names and IDs), including a byte-order mark in text.
+# The zero-width non-joiner and joiner (U+200C, U+200D) are part of how Persian, Urdu
+# and Indic scripts are written: they are refused only where no such script surrounds
+# them (at either end of the text, or beside a Latin letter, digit, space or mark of
+# punctuation).
+_JOINERS = r"[\x{200C}\x{200D}]"
+_NOT_SCRIPT = r"(?:[^\pL\pM]|\p{Latin})"
+INVISIBLE_RE = (
+    r"[\x{202A}-\x{202E}\x{2066}-\x{2069}\x{200B}\x{2060}\x{FEFF}]"
+    rf"|^{_JOINERS}|{_JOINERS}$|{_NOT_SCRIPT}{_JOINERS}|{_JOINERS}{_NOT_SCRIPT}"
+)
+FORMULA_RE = r"^[=+\-@][\pL\pN]"
+
+
+def cell_check(
+    code: str, message: str, *, statistics: list[str] | None = None
+) -> Callable[[Callable[..., pd.Series]], Callable[..., pd.Series]]:
+    """Register a vectorised pandera check under its function's name, with the
+    catalogue code it reports and its message ({value} is the quoted cell)."""
+
+    def register(check: Callable[..., pd.Series]) -> Callable[..., pd.Series]:
+        declare_check(check.__name__, code, message)
+        register_check_method(statistics=statistics or [], check_type="vectorized")(
+            check
+        )
+        return check
+
+    return register
+
+
+# pandera's own checks, as the models use them.
+declare_check(
+    "not_nullable",
+    "missing-value",
+    "a value is required here",
+)
+declare_check(
+    "field_uniqueness",
+    "duplicate-value",
+    "{value} is already used on line {first}",
+)
+declare_check(
+    "isin",
+    "unknown-value",
+    "{value} is not one of: {allowed}{hint}",
+)
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-3 codes, current and historic (e.g. SUN for the Soviet Union)."""
+    current = {c.alpha_3 for c in pycountry.countries}
+    historic = {
+        c.alpha_3 for c in pycountry.historic_countries if hasattr(c, "alpha_3")
+    }
+    return frozenset(current | historic)
+
+
+@functools.cache
+def language_codes() -> frozenset[str]:
+    """ISO 639-1 two-letter language codes."""
+    return frozenset(
+        lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")
+    )
+
+
+@functools.cache
+def unit_codes() -> frozenset[str]:
+    """ISO 4217 currency codes plus the physical units the model allows."""
+    return frozenset(
+        {c.alpha_3 for c in pycountry.currencies} | set(NON_CURRENCY_UNITS)
+    )
+
+
+def arrow(series: pd.Series) -> pa.Array:
+    """The column as one Arrow string array (zero-copy for Arrow-backed strings)."""
+    array = pa.array(series, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    return array
+
+
+def _mask(
+    series: pd.Series, result: pa.Array | pa.ChunkedArray | np.ndarray
+) -> pd.Series:
+    if not isinstance(result, np.ndarray):
+        result = pc.fill_null(result, False).to_numpy(zero_copy_only=False)
+    return pd.Series(result, index=series.index, dtype=bool)
+
+
+def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """Split a column of `|`-lists: every element, and the position of its row."""
+    lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
+    values = pc.list_flatten(lists)
+    return values, pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+
+
+def _rows_all(
+    series: pd.Series, element_ok: np.ndarray, positions: np.ndarray
+) -> pd.Series:
+    bad = np.bincount(positions, weights=~element_ok, minlength=len(series)) > 0
+    return pd.Series(~bad, index=series.index)
+
+
+def slug_array(array: pa.Array) -> np.ndarray:
+    length = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
+    ok: np.ndarray = matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
+    return ok
+
+
+def is_slug(series: pd.Series) -> pd.Series:
+    return _mask(series, slug_array(arrow(series)))
+
+
+def is_partial_date(series: pd.Series) -> pd.Series:
+    """True where a cell is YYYY, YYYY-MM or YYYY-MM-DD and names a real calendar date."""
+    return _mask(series, date_parts(arrow(series))[0])
+
+
+@cell_check(
+    "invalid-id",
+    "{value} is not a valid ID: use lowercase letters a-z, digits and "
+    "single hyphens, at most 80 characters (e.g. "
+    "2026-01-03-usa-captures-maduro)",
+    statistics=["maxlen"],
+)
+def slug(series: pd.Series, *, maxlen: int) -> pd.Series:
+    return is_slug(series)
+
+
+@cell_check(
+    "invalid-id",
+    "{value} is not a |-separated list of IDs: each item is lowercase "
+    "letters, digits and single hyphens, with no empty items or spaces "
+    "(`allyledger fmt` removes spaces around | and empty items)",
+)
+def slug_list(series: pd.Series) -> pd.Series:
+    values, positions = explode(series)
+    return _rows_all(series, slug_array(values), positions)
+
+
+@cell_check(
+    "unknown-value",
+    "{value} has an item that is not one of: {allowed}",
+    statistics=["allowed"],
+)
+def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
+    values, positions = explode(series)
+    ok = pc.is_in(values, value_set=pa.array(allowed, values.type))
+    return _rows_all(series, ok.to_numpy(zero_copy_only=False), positions)
+
+
+@cell_check(
+    "duplicate-item",
+    "{value} lists the same item more than once; `allyledger fmt` drops the repeats",
+)
+def list_unique(series: pd.Series) -> pd.Series:
+    values, positions = explode(series)
+    codes = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)
+    keys = np.sort((positions.astype(np.int64) << 32) | codes.astype(np.int64))
+    repeated = np.unique(keys[1:][keys[1:] == keys[:-1]] >> 32)
+    ok = np.ones(len(series), dtype=bool)
+    ok[repeated] = False
+    return pd.Series(ok, index=series.index)
+
+
+@cell_check(
+    "invalid-date",
+    "{value} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date)",
+)
+def partial_date(series: pd.Series) -> pd.Series:
+    return is_partial_date(series)
+
+
+@cell_check(
+    "invalid-date",
+    "{value} is not a full date (use YYYY-MM-DD)",
+)
+def full_date(series: pd.Series) -> pd.Series:
+    ok, _, _, _, length = date_parts(arrow(series))
+    return _mask(series, ok & (length == 10))
+
+
+def _nfc(array: pa.Array) -> np.ndarray:
+    """True where a cell is in NFC. ASCII text always is; the other cells are asked of
+    the standard library's `unicodedata.is_normalized`, one by one."""
+    ok = np.ones(len(array), dtype=bool)
+    ascii_only = pc.fill_null(pc.string_is_ascii(array), True).to_numpy(
+        zero_copy_only=False
+    )
+    wide = np.flatnonzero(~ascii_only)
+    if len(wide):
+        cells = array.take(pa.array(wide)).to_pylist()
+        ok[wide] = [unicodedata.is_normalized("NFC", cell) for cell in cells]
+    return ok
+
+
+def _trimmed(array: pa.Array) -> np.ndarray:
+    same = pc.and_(
+        pc.equal(pc.utf8_trim_whitespace(array), array),
+        pc.greater(pc.utf8_length(array), 0),
+    )
+    return np.asarray(
+        pc.fill_null(same, True).to_numpy(zero_copy_only=False), dtype=bool
+    )
+
+
+def _has(array: pa.Array, pattern: str) -> np.ndarray:
+    found = pc.match_substring_regex(array, pattern)
+    return np.asarray(
+        pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+
+
+@cell_check(
+    "not-nfc",
+    "{value} is not in Unicode NFC form; retype the accented letters or "
+    "run `allyledger fmt`",
+)
+def nfc(series: pd.Series) -> pd.Series:
+    return _mask(series, _nfc(arrow(series)))
+
+
+@cell_check(
+    "untrimmed-text",
+    "{value} has leading or trailing spaces; remove them (or run `allyledger fmt`)",
+)
+def trimmed(series: pd.Series) -> pd.Series:
+    return _mask(series, _trimmed(arrow(series)))
+
+
+@cell_check(
+    "control-character",
+    "{value} contains a control character (tab, line break or similar); remove it",
+)
+def no_control(series: pd.Series) -> pd.Series:
+    return _mask(series, ~_has(arrow(series), CONTROL_RE))
+
+
+@cell_check(
+    "formula-like-text",
+    "{value} begins like a spreadsheet formula (=, +, - or @ then a letter "
+    "or digit); reword it",
+)
+def no_formula(series: pd.Series) -> pd.Series:
+    return _mask(series, ~_has(arrow(series), FORMULA_RE))
+
+
+@cell_check(
+    "invisible-character",
+    "{value} contains an invisible character (a bidirectional control or a "
+    "zero-width character, shown escaped) that can hide or reorder text; "
+    "delete it",
+)
+def no_invisible(series: pd.Series) -> pd.Series:
+    return _mask(series, ~_has(arrow(series), INVISIBLE_RE))
+
+
+@cell_check(
+    "too-long",
+    "{value} is {length} characters long; {column} holds at most {limit} "
+    "characters: shorten it",
+    statistics=["limit"],
+)
+def max_chars(series: pd.Series, *, limit: int) -> pd.Series:
+    length = pc.fill_null(pc.utf8_length(arrow(series)), 0)
+    return _mask(series, pc.less_equal(length, limit))
+
+
+@cell_check(
+    "invalid-text",
+    "{value} has an item that is empty, untrimmed, not NFC, contains a "
+    "control or invisible character or begins like a formula (`allyledger "
+    "fmt` trims items, normalises them and drops empty ones)",
+)
+def text_list(series: pd.Series) -> pd.Series:
+    values, positions = explode(series)
+    ok = (
+        _nfc(values)
+        & _trimmed(values)
+        & ~_has(values, CONTROL_RE)
+        & ~_has(values, FORMULA_RE)
+        & ~_has(values, INVISIBLE_RE)
+    )
+    return _rows_all(series, ok, positions)
+
+
+def _in(series: pd.Series, allowed: frozenset[str]) -> pd.Series:
+    array = arrow(series)
+    return _mask(
+        series, pc.is_in(array, value_set=pa.array(sorted(allowed), array.type))
+    )
+
+
+@cell_check(
+    "unknown-country",
+    "{value} is not an ISO 3166-1 alpha-3 country code (capitals, e.g. RUS, VEN)",
+)
+def iso_country(series: pd.Series) -> pd.Series:
+    return _in(series, country_codes())
+
+
+@cell_check(
+    "unknown-language",
+    "{value} is not an ISO 639-1 language code (two lowercase letters, "
+    "e.g. en, ru, es)",
+)
+def iso_language(series: pd.Series) -> pd.Series:
+    return _in(series, language_codes())
+
+
+@cell_check(
+    "unknown-unit",
+    "{value} is not a unit: use an ISO 4217 currency code (e.g. USD, RUB) "
+    "or one of units, personnel, barrels, tonnes",
+)
+def unit_code(series: pd.Series) -> pd.Series:
+    return _in(series, unit_codes())
+
+
+@cell_check(
+    "invalid-wikidata-id",
+    "{value} is not a Wikidata item ID (Q followed by digits, e.g. Q159)",
+)
+def wikidata_qid(series: pd.Series) -> pd.Series:
+    return _mask(series, matches(arrow(series), WIKIDATA_PATTERN))
+
+
+@cell_check(
+    "invalid-url",
+    "{value} is not an http:// or https:// address of a web page",
+)
+def http_url(series: pd.Series) -> pd.Series:
+    return _mask(series, matches(arrow(series), URL_PATTERN))
+
+
+@cell_check(
+    "invalid-number",
+    "{value} is not a finite number of at least 0 (digits with an optional "
+    ". decimal part, no thousands separators or units)",
+)
+def non_negative_number(series: pd.Series) -> pd.Series:
+    array = arrow(series)
+    shape = matches(array, NUMBER_PATTERN)
+    text = pc.if_else(pa.array(shape), array, "0")
+    with np.errstate(over="ignore"):
+        value = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    # 1e309 has the shape of a number but is no finite one.
+    return _mask(series, shape & np.isfinite(value))
+
+
+def period_bounds(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day of each partial date, as datetime64[D] arrays (NaT if invalid);
+    the rule itself is `PartialDate.bounds`."""
+    return PARTIAL_DATE.text_bounds(arrow(series))
