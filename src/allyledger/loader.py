@@ -306,6 +306,19 @@ def read_table(path: Path | str) -> pd.DataFrame:
     return frame
 
 
+def folder_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every table of a local build or edition, typed, in the order its own
+    datapackage.json lists them (every `*.parquet` when it has none)."""
+    names = [p.stem for p in sorted(folder.glob("*.parquet"))]
+    package = folder / "datapackage.json"
+    if package.exists():
+        listed = [
+            r["name"] for r in json.loads(package.read_text("utf-8"))["resources"]
+        ]
+        names = [n for n in listed if (folder / f"{n}.parquet").exists()]
+    return {n: read_table(folder / f"{n}.parquet") for n in names}
+
+
 def tables_of(entry: Edition) -> list[str]:
     """The tables an edition holds, in its own order: its `<table>.parquet` files.
 
@@ -424,6 +437,7 @@ __all__ = [
     "load",
     "load_all",
     "offline_of",
+    "folder_tables",
     "read_table",
     "tables_of",
 ]

@@ -32,14 +32,13 @@ BREAKDOWNS = ("support_type", "certainty")
 
 
 def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    from allyledger.loader import load_all, read_table
+    from allyledger.loader import folder_tables, load_all
 
     if isinstance(source, Mapping):
         return dict(source)
     folder = Path(source)
     if folder.is_dir():
-        # A build or edition, read by its own list of tables.
-        return {p.stem: read_table(p) for p in sorted(folder.glob("*.parquet"))}
+        return folder_tables(folder)
     return load_all(str(source))
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from allyledger.kinds import PartialDate
-from allyledger.loader import read_table
+from allyledger.loader import folder_tables
 from allyledger.metrics import crisis_of, headline, ledger
 from allyledger.vocab import EVENT_KINDS
 
@@ -239,19 +239,6 @@ def _timelines(
     return {"total": total, "cut": total - len(shown), "crises": shown}
 
 
-def _tables_of(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table of a build or edition, in the order its datapackage.json lists
-    them (the folder describes itself)."""
-    names = [p.stem for p in sorted(folder.glob("*.parquet"))]
-    package = folder / "datapackage.json"
-    if package.exists():
-        listed = [
-            r["name"] for r in json.loads(package.read_text("utf-8"))["resources"]
-        ]
-        names = [n for n in listed if (folder / f"{n}.parquet").exists()]
-    return {n: read_table(folder / f"{n}.parquet") for n in names}
-
-
 def report_data(folder: Path | str, *, name: str | None = None) -> dict[str, Any]:
     """Everything the report of a build or edition folder shows, as plain values.
 
@@ -264,7 +251,7 @@ def report_data(folder: Path | str, *, name: str | None = None) -> dict[str, Any
     table of events outside a crisis); `relationships`; `sources` (tables).
     """
     folder = Path(folder)
-    frames = _tables_of(folder)
+    frames = folder_tables(folder)
     actors, sources = frames["actors"], frames["sources"]
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
     urls = dict(zip(sources["source_id"], sources["url"], strict=True))
