@@ -316,3 +316,16 @@ def test_every_column_has_a_kind_object():
         for f in table.fields:
             assert isinstance(f.value_kind, Kind) and f.value_kind is KINDS[f.kind]
             assert f.value_kind.describe(f)
+
+
+def test_each_column_runs_the_checks_its_kind_declares():
+    from allyledger.kinds import KINDS
+    from allyledger.schemas import TABLES
+
+    assert KINDS["text"].checks(max_length=5)["max_chars"] == {"limit": 5}
+    assert KINDS["ref"].checks() == {"slug": {"maxlen": 80}}
+    for table in TABLES.values():
+        for f in table.fields:
+            declared = f.value_kind.checks(max_length=f.max_length, vocab=f.vocab)
+            run = [c.name for c in table.schema.columns[f.name].checks]
+            assert sorted(run) == sorted(declared), (table.name, f.name)

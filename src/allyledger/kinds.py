@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from allyledger.schemas import Field
 
 LIST_SEPARATOR = "|"
+SLUG_MAX = 80
+TEXT_CHECKS = (
+    "nfc",
+    "trimmed",
+    "no_control",
+    "no_formula",
+    "no_invisible",
+    "max_chars",
+)
 PARTIAL_DATE_PATTERN = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 ENUM_INDEX = pa.int16()
 PRECISION_WIDTH = {"year": 4, "month": 7, "day": 10}
@@ -89,10 +98,33 @@ class Kind:
     # whether the example (written as CSV text) also shows the typed value
     typed_example: ClassVar[bool] = True
 
-    def __init__(self, name: str, label: str | None = None) -> None:
+    def __init__(
+        self, name: str, label: str | None = None, checks: tuple[str, ...] = ()
+    ) -> None:
         self.name = name  # type: ignore[misc]
         if label is not None:
             self.label = label  # type: ignore[misc]
+        self.check_names = checks
+
+    def checks(
+        self, *, max_length: int | None = None, vocab: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The single-cell checks a column of this kind runs (pandera check names,
+        implemented in `schemas/_checks.py`) with their arguments."""
+        out: dict[str, Any] = {}
+        for name in self.check_names:
+            if name == "max_chars":
+                if max_length is not None:
+                    out[name] = {"limit": max_length}
+            elif name == "slug":
+                out[name] = {"maxlen": SLUG_MAX}
+            elif name == "enum_list":
+                out[name] = {"allowed": list(vocab or {})}
+            elif name == "isin":  # pandera's own check of a closed vocabulary
+                out[name] = list(vocab or {})
+            else:
+                out[name] = ()
+        return out
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
@@ -294,26 +326,36 @@ class PartialDate(Date):
         return {} if typed else Kind.constraints(self, field, typed=typed)
 
 
-PARTIAL_DATE = PartialDate("partial_date", "date: YYYY, YYYY-MM or YYYY-MM-DD")
+PARTIAL_DATE = PartialDate(
+    "partial_date", "date: YYYY, YYYY-MM or YYYY-MM-DD", ("partial_date",)
+)
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("id", "ID (lowercase slug)"),
-        Kind("ref", "ID of a row in `{ref}`"),
-        IdList("ref_list", "|-list of IDs in `{ref}`"),
-        Kind("text", "text"),
-        ListKind("text_list", "|-list of text"),
-        Enum("enum", "one value of a closed list"),
-        EnumList("enum_list", "|-list of values of a closed list"),
+        Kind("id", "ID (lowercase slug)", ("slug",)),
+        Kind("ref", "ID of a row in `{ref}`", ("slug",)),
+        IdList("ref_list", "|-list of IDs in `{ref}`", ("slug_list", "list_unique")),
+        Kind("text", "text", TEXT_CHECKS),
+        ListKind(
+            "text_list", "|-list of text", ("text_list", "list_unique", "max_chars")
+        ),
+        Enum("enum", "one value of a closed list", ("isin",)),
+        EnumList(
+            "enum_list",
+            "|-list of values of a closed list",
+            ("enum_list", "list_unique"),
+        ),
         PARTIAL_DATE,
-        Date("date", "date: YYYY-MM-DD"),
-        Kind("country", "ISO 3166-1 alpha-3 code"),
-        Kind("language", "ISO 639-1 code"),
-        Kind("wikidata", "Wikidata item (Q…)"),
-        Kind("url", "http(s) URL"),
-        Number("number"),
-        Kind("unit", "ISO 4217 code or units, personnel, barrels, tonnes"),
+        Date("date", "date: YYYY-MM-DD", ("full_date",)),
+        Kind("country", "ISO 3166-1 alpha-3 code", ("iso_country",)),
+        Kind("language", "ISO 639-1 code", ("iso_language",)),
+        Kind("wikidata", "Wikidata item (Q…)", ("wikidata_qid",)),
+        Kind("url", "http(s) URL", ("http_url", "no_invisible", "max_chars")),
+        Number("number", None, ("non_negative_number",)),
+        Kind(
+            "unit", "ISO 4217 code or units, personnel, barrels, tonnes", ("unit_code",)
+        ),
     )
 }
 

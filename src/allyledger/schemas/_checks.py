@@ -23,13 +23,14 @@ from allyledger.catalogue import declare_check
 from allyledger.kinds import (
     LIST_SEPARATOR,
     PARTIAL_DATE,
+    SLUG_MAX,
     date_parts,
     matches,
 )
 from allyledger.vocab import NON_CURRENCY_UNITS
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-SLUG_MAX = 80
+
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
 URL_PATTERN = r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?"

@@ -7,10 +7,9 @@ from typing import Any
 
 import pandera.pandas as pa_
 
-from allyledger.kinds import PARTIAL_DATE_PATTERN
+from allyledger.kinds import KINDS, PARTIAL_DATE_PATTERN
 from allyledger.schemas._checks import (
     DATE_PATTERN,
-    SLUG_MAX,
     SLUG_PATTERN,
     URL_PATTERN,
     WIKIDATA_PATTERN,
@@ -21,17 +20,6 @@ from allyledger.schemas._checks import (
 )
 
 
-def _text_checks(max_length: int) -> dict[str, Any]:
-    return {
-        "nfc": (),
-        "trimmed": (),
-        "no_control": (),
-        "no_formula": (),
-        "no_invisible": (),
-        "max_chars": {"limit": max_length},
-    }
-
-
 def _field(
     *,
     kind: str,
@@ -39,14 +27,13 @@ def _field(
     required: bool,
     example: str | None = None,
     unique: bool = False,
-    checks: dict[str, Any] | None = None,
-    isin: list[str] | None = None,
     **meta: Any,
 ) -> Any:
+    """A pandera field of `kind`: the kind says which checks it runs."""
     metadata = {"kind": kind, "required": required, "example": example, **meta}
-    kwargs: dict[str, Any] = dict(checks or {})
-    if isin is not None:
-        kwargs["isin"] = isin
+    kwargs: dict[str, Any] = KINDS[kind].checks(
+        max_length=meta.get("max_length"), vocab=meta.get("vocab")
+    )
     return pa_.Field(
         nullable=not required,
         unique=unique,
@@ -64,7 +51,6 @@ def id_field(description: str, *, example: str) -> Any:
         required=True,
         unique=True,
         example=example,
-        checks={"slug": {"maxlen": SLUG_MAX}},
         pattern=f"^{SLUG_PATTERN}$",
     )
 
@@ -78,7 +64,6 @@ def ref_field(
         description=description,
         required=required,
         example=example,
-        checks={"slug": {"maxlen": SLUG_MAX}},
         references=table,
         pattern=f"^{SLUG_PATTERN}$",
     )
@@ -91,7 +76,6 @@ def ref_list_field(table: str, description: str, *, example: str) -> Any:
         description=description,
         required=True,
         example=example,
-        checks={"slug_list": (), "list_unique": ()},
         references=table,
         sortable=True,
     )
@@ -111,7 +95,6 @@ def text_field(
         description=description,
         required=required,
         example=example,
-        checks=_text_checks(max_length),
         max_length=max_length,
     )
 
@@ -123,11 +106,6 @@ def text_list_field(description: str, *, max_length: int, example: str) -> Any:
         description=description,
         required=False,
         example=example,
-        checks={
-            "text_list": (),
-            "list_unique": (),
-            "max_chars": {"limit": max_length},
-        },
         sortable=False,
         max_length=max_length,
     )
@@ -142,7 +120,6 @@ def enum_field(
         description=description,
         required=required,
         example=example,
-        isin=list(vocab),
         vocab=vocab,
     )
 
@@ -153,7 +130,6 @@ def enum_list_field(vocab: dict[str, str], description: str, *, example: str) ->
         description=description,
         required=False,
         example=example,
-        checks={"enum_list": {"allowed": list(vocab)}, "list_unique": ()},
         vocab=vocab,
         sortable=True,
     )
@@ -166,7 +142,6 @@ def partial_date_field(description: str, *, required: bool, example: str) -> Any
         description=description,
         required=required,
         example=example,
-        checks={"partial_date": ()},
         pattern=f"^{PARTIAL_DATE_PATTERN}$",
     )
 
@@ -178,7 +153,6 @@ def date_field(description: str, *, example: str) -> Any:
         description=description,
         required=True,
         example=example,
-        checks={"full_date": ()},
         pattern=f"^{DATE_PATTERN}$",
     )
 
@@ -189,7 +163,6 @@ def country_field(description: str, *, example: str) -> Any:
         description=description,
         required=False,
         example=example,
-        checks={"iso_country": ()},
         pattern="^[A-Z]{3}$",
     )
 
@@ -200,7 +173,6 @@ def language_field(description: str, *, example: str) -> Any:
         description=description,
         required=True,
         example=example,
-        checks={"iso_language": ()},
         pattern="^[a-z]{2}$",
     )
 
@@ -212,7 +184,6 @@ def wikidata_field(description: str, *, example: str) -> Any:
         required=False,
         unique=True,
         example=example,
-        checks={"wikidata_qid": ()},
         pattern=f"^{WIKIDATA_PATTERN}$",
     )
 
@@ -227,11 +198,6 @@ def url_field(description: str, *, example: str) -> Any:
         required=True,
         unique=True,
         example=example,
-        checks={
-            "http_url": (),
-            "no_invisible": (),
-            "max_chars": {"limit": URL_MAX},
-        },
         pattern=f"^{URL_PATTERN}$",
         max_length=URL_MAX,
     )
@@ -243,7 +209,6 @@ def amount_field(description: str, *, example: str) -> Any:
         description=description,
         required=False,
         example=example,
-        checks={"non_negative_number": ()},
         minimum=0,
     )
 
@@ -254,7 +219,6 @@ def unit_field(description: str, *, example: str) -> Any:
         description=description,
         required=False,
         example=example,
-        checks={"unit_code": ()},
     )
 
 
