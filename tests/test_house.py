@@ -329,3 +329,21 @@ def test_each_column_runs_the_checks_its_kind_declares():
             declared = f.value_kind.checks(max_length=f.max_length, vocab=f.vocab)
             run = [c.name for c in table.schema.columns[f.name].checks]
             assert sorted(run) == sorted(declared), (table.name, f.name)
+
+
+def test_a_kind_turns_typed_values_back_into_their_csv_text():
+    import pyarrow as pa
+
+    from allyledger.kinds import kind_of_arrow
+
+    dates = pa.chunked_array([pa.array([18628, 18628, None], pa.date32())])
+    precision = pa.chunked_array([pa.array(["year", "month", None])])
+    assert kind_of_arrow(dates.type).to_text(dates, precision) == [
+        "2021",
+        "2021-01",
+        None,
+    ]
+    lists = pa.chunked_array([pa.array([["a", "b"], None], pa.list_(pa.string()))])
+    assert kind_of_arrow(lists.type).to_text(lists) == ["a|b", None]
+    numbers = pa.chunked_array([pa.array([2.0, None])])
+    assert kind_of_arrow(numbers.type).to_text(numbers) == ["2.0", None]

@@ -146,6 +146,12 @@ class Kind:
         """Validated CSV text -> the typed column(s) of `arrow_fields`."""
         return [text.cast(pa.string())]
 
+    def to_text(
+        self, column: pa.ChunkedArray, precision: pa.ChunkedArray | None = None
+    ) -> list[str | None]:
+        """A typed Parquet column back to the text of its CSV cells (for `diff`)."""
+        return list(column.cast(pa.string()).to_pylist())
+
     def canonical(self, field: Field, value: str) -> str:
         """The canonical text of one non-empty cell (`fmt`)."""
         return unicodedata.normalize("NFC", value).strip()
@@ -185,6 +191,11 @@ class ListKind(Kind):
 
     def typed_extras(self, field: Field) -> dict[str, Any]:
         return {"x-arrow-type": "list<string>"}
+
+    def to_text(
+        self, column: pa.ChunkedArray, precision: pa.ChunkedArray | None = None
+    ) -> list[str | None]:
+        return list(pc.binary_join(column, LIST_SEPARATOR).to_pylist())
 
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
         return [pc.split_pattern(text, LIST_SEPARATOR).cast(self.arrow_type)]
@@ -226,6 +237,12 @@ class Number(Kind):
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
         return [pc.cast(text, pa.float64())]
 
+    def to_text(
+        self, column: pa.ChunkedArray, precision: pa.ChunkedArray | None = None
+    ) -> list[str | None]:
+        """As Python prints a float, so a CSV's `2` and Parquet's 2.0 compare equal."""
+        return [None if v is None else repr(float(v)) for v in column.to_pylist()]
+
     def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
         return {"minimum": 0}
 
@@ -239,6 +256,19 @@ class Date(Kind):
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
         start, _, _ = PartialDate.parse(text)
         return [pa.array(start, pa.date32(), from_pandas=True)]
+
+    def to_text(
+        self, column: pa.ChunkedArray, precision: pa.ChunkedArray | None = None
+    ) -> list[str | None]:
+        """The date at its precision: `2013`, `2013-06` or `2013-06-14`."""
+        text = pc.strftime(column, "%Y-%m-%d").to_pylist()
+        if precision is None:
+            return list(text)
+        widths = precision.cast(pa.string()).to_pylist()
+        return [
+            t[: PRECISION_WIDTH[p]] if t is not None and p is not None else t
+            for t, p in zip(text, widths, strict=True)
+        ]
 
     def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
         return {} if typed else super().constraints(field, typed=typed)
@@ -359,4 +389,24 @@ KINDS: dict[str, Kind] = {
     )
 }
 
-__all__ = ["KINDS", "LIST_SEPARATOR", "PARTIAL_DATE", "Kind", "PartialDate"]
+
+def kind_of_arrow(data_type: pa.DataType) -> Kind:
+    """The kind a typed Parquet column stands for, from its own Arrow type, so an
+    edition made under another schema still reads back as text."""
+    if pa.types.is_date(data_type):
+        return PARTIAL_DATE
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        return KINDS["text_list"]
+    if pa.types.is_floating(data_type) or pa.types.is_integer(data_type):
+        return KINDS["number"]
+    return KINDS["text"]
+
+
+__all__ = [
+    "KINDS",
+    "kind_of_arrow",
+    "LIST_SEPARATOR",
+    "PARTIAL_DATE",
+    "Kind",
+    "PartialDate",
+]

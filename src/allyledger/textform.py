@@ -14,18 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from allyledger.kinds import kind_of_arrow
 from allyledger.problems import UsageProblem
 
 if TYPE_CHECKING:
     from allyledger.schemas import Table
 
 LIST_SEPARATOR = "|"
-
-_WIDTH = {"year": 4, "month": 7, "day": 10}
 
 
 def _number_text(values: pd.Series) -> pd.Series:
@@ -66,25 +63,12 @@ def parquet_as_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
     for name in names:
         if name.endswith("_precision") and name.removesuffix("_precision") in names:
             continue
+        companion = f"{name}_precision"
+        precision = arrow.column(companion) if companion in names else None
         column = arrow.column(name)
-        kind = column.type
-        if pa.types.is_date(kind):
-            text = pc.strftime(column, "%Y-%m-%d").to_pylist()
-            if f"{name}_precision" in names:
-                prec = arrow.column(f"{name}_precision").cast(pa.string()).to_pylist()
-                text = [
-                    t[: _WIDTH[p]] if t is not None and p is not None else t
-                    for t, p in zip(text, prec, strict=True)
-                ]
-            out[name] = pd.Series(text, dtype=object)
-        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-            joined = pc.binary_join(column, LIST_SEPARATOR)
-            out[name] = pd.Series(joined.to_pylist(), dtype=object)
-        elif pa.types.is_floating(kind) or pa.types.is_integer(kind):
-            out[name] = _number_text(pd.Series(column.to_numpy(zero_copy_only=False)))
-        else:
-            values = column.cast(pa.string())
-            out[name] = pd.Series(values.to_pylist(), dtype=object)
+        out[name] = pd.Series(
+            kind_of_arrow(column.type).to_text(column, precision), dtype=object
+        )
     return pd.DataFrame(out), list(out)
 
 
