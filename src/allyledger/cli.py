@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,42 +9,19 @@ from typing import TYPE_CHECKING
 import click
 
 from allyledger import __version__
-from allyledger.problems import AllyledgerError, DataInvalid, UsageProblem
+from allyledger.cli_common import (
+    AS_OF_OPTION,
+    DIR,
+    Group,
+    as_of_date,
+    checked,
+    require_dir,
+)
+from allyledger.cli_contrib import COMMANDS
+from allyledger.problems import DataInvalid
 
 if TYPE_CHECKING:
-    from allyledger.validate import Report
-
-DIR = click.Path(file_okay=False, path_type=Path)
-AS_OF_OPTION = click.option(
-    "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
-)
-
-
-def _as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-class Failed(click.ClickException):
-    """A library error as click shows it: `Error: <message>` and its exit code."""
-
-    def __init__(self, error: AllyledgerError) -> None:
-        super().__init__(error.message)
-        self.exit_code = error.exit_code  # type: ignore[misc]  # per error, not class
-
-
-class Group(click.Group):
-    """The command group: the one place library errors become click errors."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except AllyledgerError as error:
-            raise Failed(error) from None
+    pass
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,8 +52,8 @@ def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) ->
     """Check every table in DATASET_DIR and print every problem found."""
     from allyledger.validate import check_dataset
 
-    _require_dir(dataset_dir)
-    report = check_dataset(dataset_dir, as_of=_as_of(as_of))
+    require_dir(dataset_dir)
+    report = check_dataset(dataset_dir, as_of=as_of_date(as_of))
     cap = max_errors or None
     shown = report.errors[:cap] if cap else report.errors
     if fmt == "json":
@@ -122,48 +98,10 @@ def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
     from allyledger.build import build_edition
 
-    report = _checked(dataset_dir, as_of)
+    report = checked(dataset_dir, as_of)
     result = build_edition(dataset_dir, out_dir, report=report)
     counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
     click.echo(f"built {out_dir}: {counts}")
-
-
-@cli.command("schemas")
-@click.option("--out", "out_dir", type=DIR, default="schemas", show_default=True)
-@click.option(
-    "--check", is_flag=True, help="Change nothing; exit 1 if a file is stale."
-)
-def schemas_command(out_dir: Path, check: bool) -> None:
-    """Write the JSON Table Schemas (schemas/*.json) generated from the models."""
-    from allyledger.docs import write_schema_files
-
-    stale = write_schema_files(out_dir, check=check)
-    for path in stale:
-        click.echo(f"{'stale' if check else 'wrote'} {path}")
-    if check and stale:
-        raise DataInvalid("generated schema files are stale; run `allyledger schemas`")
-
-
-def _checked(dataset_dir: Path, as_of: str | None) -> Report:
-    """Validate before building: print the errors (at most 1000) and return the report."""
-    from allyledger.validate import check_dataset
-
-    _require_dir(dataset_dir)
-    report = check_dataset(dataset_dir, as_of=_as_of(as_of))
-    for problem in report.errors[:1000]:
-        click.echo(problem.render(), err=True)
-    return report
-
-
-def _require_dir(folder: Path) -> None:
-    if not folder.is_dir():
-        from allyledger.schemas import TABLES
-
-        raise UsageProblem(
-            f"{folder} is not a folder (expected a dataset folder holding "
-            + ", ".join(t.filename for t in TABLES.values())
-            + ")"
-        )
 
 
 @cli.command()
@@ -197,12 +135,12 @@ def release(
     edition_key(edition)
     if changelog is None:
         changelog = dataset_dir.absolute().parent / "CHANGELOG.md"
-    report = _checked(dataset_dir, as_of)
+    report = checked(dataset_dir, as_of)
     result = release_edition(
         edition,
         dataset_dir,
         dist_dir,
-        as_of=_as_of(as_of),
+        as_of=as_of_date(as_of),
         changelog=changelog,
         report=report,
     )
@@ -314,136 +252,5 @@ def download(
     click.echo(f"downloaded {len(paths)} files into {to_dir}")
 
 
-@cli.command("fmt")
-@click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option(
-    "--check",
-    is_flag=True,
-    help="Change nothing; exit 1 naming the files that are not in canonical form.",
-)
-def fmt_command(dataset_dir: Path, check: bool) -> None:
-    """Rewrite the CSVs of DATASET_DIR in canonical form (order, sorting, clean cells)."""
-    from allyledger.fmt import format_dataset, require_formattable
-
-    _require_dir(dataset_dir)
-    result = format_dataset(dataset_dir, check=check)
-    for problem in result.problems:
-        click.echo(problem.render(), err=True)
-    require_formattable(result)
-    for path in result.changed:
-        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
-    if check and result.changed:
-        raise DataInvalid(f"{len(result.changed)} file(s) need `allyledger fmt`")
-    if not result.changed:
-        click.echo(f"{dataset_dir}: already canonical", err=True)
-
-
-@cli.command("add")
-@click.argument("table")
-@click.argument("dataset_dir", type=DIR, default="dataset")
-@click.option(
-    "--field",
-    "fields",
-    multiple=True,
-    metavar="COLUMN=VALUE",
-    help="A column's value; repeat for each. Columns not given are asked for "
-    "(or left empty with --no-input).",
-)
-@click.option("--no-input", is_flag=True, help="Ask nothing; take only --field values.")
-@AS_OF_OPTION
-def add_command(
-    table: str,
-    dataset_dir: Path,
-    fields: tuple[str, ...],
-    no_input: bool,
-    as_of: str | None,
-) -> None:
-    """Append a checked row to TABLE (one of the dataset's tables, e.g. sources)."""
-    from allyledger.add import add_row
-
-    _require_dir(dataset_dir)
-    given: dict[str, str] = {}
-    for item in fields:
-        column, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(
-                f"{item!r} is not COLUMN=VALUE", param_hint="--field"
-            )
-        given[column.strip()] = value
-
-    def ask(
-        column: str, description: str, choices: list[str] | None, default: str | None
-    ) -> str:
-        click.echo(click.style(column, bold=True) + f": {description}", err=True)
-        if choices:
-            click.echo(
-                "  one of: " + ", ".join(choices) + " (empty for none)", err=True
-            )
-        answer: str = click.prompt(
-            f"  {column}", default=default or "", show_default=bool(default), err=True
-        )
-        return answer
-
-    key, others = add_row(
-        dataset_dir, table, given, ask=None if no_input else ask, as_of=_as_of(as_of)
-    )
-    click.echo(f"added {key} to {dataset_dir}/{table}.csv")
-    if others:
-        click.echo(
-            f"note: {dataset_dir} has {len(others)} other error(s); run "
-            "`allyledger validate`",
-            err=True,
-        )
-
-
-@cli.command("docs")
-@click.option(
-    "--out",
-    "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="docs/codebook.md",
-    show_default=True,
-)
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if it is stale.")
-@click.option(
-    "--readme",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="README.md",
-    show_default=True,
-    help='README whose "What\'s inside" block is regenerated from --dataset.',
-)
-@click.option(
-    "--dataset", "dataset_dir", type=DIR, default="dataset", show_default=True
-)
-def docs_command(out_path: Path, check: bool, readme: Path, dataset_dir: Path) -> None:
-    """Write the codebook (every table, column and value) generated from the models,
-    and refresh the README's "What's inside" counts from the dataset."""
-    from allyledger.docs import write_codebook
-    from allyledger.stats import refresh_readme
-
-    stale = []
-    if write_codebook(out_path, check=check):
-        stale.append(out_path)
-    if readme.exists() and dataset_dir.is_dir():
-        if refresh_readme(readme, dataset_dir, check=check):
-            stale.append(readme)
-    if check and stale:
-        raise DataInvalid(f"{', '.join(map(str, stale))} stale; run `allyledger docs`")
-    for path in stale:
-        click.echo(f"wrote {path}")
-
-
-@cli.command("report")
-@click.argument("folder", type=DIR, default="build")
-@click.option("--out", "out_dir", type=DIR, default="report", show_default=True)
-def report_command(folder: Path, out_dir: Path) -> None:
-    """Write a self-contained HTML report of a build or edition FOLDER into --out."""
-    from allyledger.report import write_report
-
-    _require_dir(folder)
-    if not (folder / "support_events.parquet").exists():
-        raise UsageProblem(
-            f"{folder} holds no built tables; run `allyledger build` first"
-        )
-    path = write_report(folder, out_dir)
-    click.echo(f"wrote {path}")
+for command in COMMANDS:
+    cli.add_command(command)

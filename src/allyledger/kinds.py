@@ -304,26 +304,26 @@ class PartialDate(Date):
         return [*super().arrow_fields(field), precision]
 
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
-        start, precision, _ = self.parse(text)
-        names = pa.array(precision, pa.string(), from_pandas=True)
-        return [
-            pa.array(start, pa.date32(), from_pandas=True),
-            enum_array(names, list(PRECISIONS)),
-        ]
+        start, code, ok = self.parse(text)
+        indices = pa.array(code.astype(np.int16), ENUM_INDEX, mask=~ok)
+        precision = pa.DictionaryArray.from_arrays(
+            indices, pa.array(list(PRECISIONS), pa.string())
+        )
+        return [pa.array(start, pa.date32(), from_pandas=True), precision]
 
     @staticmethod
     def parse(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(first day as datetime64[D] or NaT, precision name or None, valid) of each
-        partial date in `text`; an invalid cell gets NaT and None."""
+        """(first day as datetime64[D] or NaT, precision code, valid) of each partial
+        date in `text`. The code is the position in `PRECISIONS` (0 year, 1 month,
+        2 day), or -1 for an empty or invalid cell."""
         ok, year, month, day, length = date_parts(text)
         months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype(
             "datetime64[M]"
         )
         start = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-        precision = np.where(length == 4, "year", np.where(length == 7, "month", "day"))
+        code = np.where(length == 4, 0, np.where(length == 7, 1, 2)).astype(np.int8)
         start = np.where(ok, start, np.datetime64("NaT", "D"))
-        names = np.where(ok, precision, np.array(None, dtype=object))
-        return start, names, ok
+        return start, np.where(ok, code, np.int8(-1)), ok
 
     @staticmethod
     def bounds(
@@ -331,26 +331,28 @@ class PartialDate(Date):
     ) -> tuple[np.ndarray, np.ndarray]:
         """The one rule for the period a partial date stands for: its first and last
         day, as datetime64[D] arrays. A year spans 1 January to 31 December, a month
-        the whole month, a day (or no precision) itself."""
+        the whole month, a day (or no precision) itself. `precision` holds names
+        (`year`, `month`, `day`) or the codes `parse` gives."""
         start = np.asarray(start).astype("datetime64[D]")
-        precision = np.asarray(precision).astype(object)
+        precision = np.asarray(precision)
+        if precision.dtype.kind in "iu":
+            is_year, is_month = precision == 0, precision == 1
+        else:
+            names = precision.astype(object)
+            is_year, is_month = names == "year", names == "month"
         year_end = (start.astype("datetime64[Y]") + np.timedelta64(1, "Y")).astype(
             "datetime64[D]"
         ) - np.timedelta64(1, "D")
         month_end = (start.astype("datetime64[M]") + np.timedelta64(1, "M")).astype(
             "datetime64[D]"
         ) - np.timedelta64(1, "D")
-        end = np.where(
-            precision == "year",
-            year_end,
-            np.where(precision == "month", month_end, start),
-        )
+        end = np.where(is_year, year_end, np.where(is_month, month_end, start))
         return start, end
 
     def text_bounds(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """First and last day of each partial date written as text (NaT if invalid)."""
-        start, precision, _ = self.parse(text)
-        return self.bounds(start, precision)
+        start, code, _ = self.parse(text)
+        return self.bounds(start, code)
 
     def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
         return {} if typed else Kind.constraints(self, field, typed=typed)
