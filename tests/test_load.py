@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 import allyledger
+from allyledger.frames import read_table
 from allyledger.loader import (
     DownloadFailed,
     IndexInvalid,
@@ -34,7 +35,6 @@ from allyledger.loader import (
     download,
     edition_index,
     fetch_file,
-    read_table,
 )
 from allyledger.outputs import sha256
 from allyledger.problems import ChecksumMismatch, UsageProblem

@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load": "allyledger.loader",
     "load_all": "allyledger.loader",
-    "read_table": "allyledger.loader",
+    "read_table": "allyledger.frames",
     "download": "allyledger.loader",
     "edition_index": "allyledger.loader",
     "ledger": "allyledger.metrics",
@@ -37,7 +37,8 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from allyledger.build import build_edition
     from allyledger.diff import diff_folders
-    from allyledger.loader import download, edition_index, load, load_all, read_table
+    from allyledger.frames import read_table
+    from allyledger.loader import download, edition_index, load, load_all
     from allyledger.metrics import headline, ledger
     from allyledger.problems import AllyledgerError
     from allyledger.release import release_edition

@@ -30,9 +30,8 @@ from typing import Any
 
 import pandas as pd
 import platformdirs
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from allyledger.frames import read_table
 from allyledger.outputs import require_replaceable, sha256, staging_dir, write_atomic
 from allyledger.problems import ChecksumMismatch, UsageProblem
 from allyledger.remote import (
@@ -288,37 +287,6 @@ def fetch_file(
     return _ensure(base, cache, entry, wanted[0], on_progress)
 
 
-def _list_as_arrow(dtype: pa.DataType) -> pd.ArrowDtype | None:
-    return pd.ArrowDtype(dtype) if pa.types.is_list(dtype) else None
-
-
-def read_table(path: Path | str) -> pd.DataFrame:
-    """Read one built table with its declared dtypes.
-
-    Enums become categoricals whose categories are the schema's vocabulary (in schema
-    order), dates become datetime64 (with a `<name>_precision` categorical beside each
-    partial date), lists become Arrow-backed list columns (each cell a Python list).
-    """
-    arrow = pq.read_table(path)
-    frame: pd.DataFrame = arrow.to_pandas(
-        types_mapper=_list_as_arrow, date_as_object=False
-    )
-    return frame
-
-
-def folder_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table of a local build or edition, typed, in the order its own
-    datapackage.json lists them (every `*.parquet` when it has none)."""
-    names = [p.stem for p in sorted(folder.glob("*.parquet"))]
-    package = folder / "datapackage.json"
-    if package.exists():
-        listed = [
-            r["name"] for r in json.loads(package.read_text("utf-8"))["resources"]
-        ]
-        names = [n for n in listed if (folder / f"{n}.parquet").exists()]
-    return {n: read_table(folder / f"{n}.parquet") for n in names}
-
-
 def tables_of(entry: Edition) -> list[str]:
     """The tables an edition holds, in its own order: its `<table>.parquet` files.
 
@@ -437,7 +405,5 @@ __all__ = [
     "load",
     "load_all",
     "offline_of",
-    "folder_tables",
-    "read_table",
     "tables_of",
 ]

@@ -32,7 +32,8 @@ BREAKDOWNS = ("support_type", "certainty")
 
 
 def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    from allyledger.loader import folder_tables, load_all
+    from allyledger.frames import folder_tables
+    from allyledger.loader import load_all
 
     if isinstance(source, Mapping):
         return dict(source)

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allyledger.frames import folder_tables
 from allyledger.kinds import PartialDate
-from allyledger.loader import folder_tables
 from allyledger.metrics import crisis_of, headline, ledger
 from allyledger.vocab import EVENT_KINDS
 

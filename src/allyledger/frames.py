@@ -1,0 +1,46 @@
+"""Read a built table, or a whole local build or edition folder, into pandas.
+
+The one place that turns this project's Parquet into DataFrames, for the loader (a
+cached edition), the ledger and the report (a local folder). It needs neither the
+network nor the schemas: a built folder describes itself in its own datapackage.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def _list_as_arrow(dtype: pa.DataType) -> pd.ArrowDtype | None:
+    return pd.ArrowDtype(dtype) if pa.types.is_list(dtype) else None
+
+
+def read_table(path: Path | str) -> pd.DataFrame:
+    """Read one built table with its declared dtypes.
+
+    Enums become categoricals whose categories are the schema's vocabulary (in schema
+    order), dates become datetime64 (with a `<name>_precision` categorical beside each
+    partial date), lists become Arrow-backed list columns (each cell a Python list).
+    """
+    arrow = pq.read_table(path)
+    frame: pd.DataFrame = arrow.to_pandas(
+        types_mapper=_list_as_arrow, date_as_object=False
+    )
+    return frame
+
+
+def folder_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every table of a local build or edition, typed, in the order its own
+    datapackage.json lists them (every `*.parquet` when it has none)."""
+    names = [p.stem for p in sorted(folder.glob("*.parquet"))]
+    package = folder / "datapackage.json"
+    if package.exists():
+        listed = [
+            r["name"] for r in json.loads(package.read_text("utf-8"))["resources"]
+        ]
+        names = [n for n in listed if (folder / f"{n}.parquet").exists()]
+    return {n: read_table(folder / f"{n}.parquet") for n in names}
