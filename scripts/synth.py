@@ -279,6 +279,7 @@ def synth(n: int, seed: int = 0, broken_every: int = 0) -> dict[str, pd.DataFram
         events["provider_id"].to_numpy() == events["recipient_id"].to_numpy()
     )
     events.loc[same, "provider_id"] = None
+    events["due"] = None
     if broken_every:
         events.loc[events.index % broken_every == 0, "date"] = "2020-13-01"
     return {

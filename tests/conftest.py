@@ -17,7 +17,7 @@ from allyledger.cli import cli
 
 DATA = Path(__file__).parent / "data"
 VALID = DATA / "valid"
-AS_OF = "2026-11-25"
+AS_OF = "2026-12-01"
 
 
 @pytest.fixture

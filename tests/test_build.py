@@ -12,7 +12,7 @@ import pytest
 import allyledger.build as build_module
 from allyledger.docs import schema_files
 from allyledger.outputs import sha256
-from allyledger.schemas import TABLES
+from allyledger.schemas import inputs
 from conftest import AS_OF, VALID, run, set_cell
 
 ROOT = Path(__file__).parent.parent
@@ -26,11 +26,15 @@ def test_build_writes_typed_parquet(tmp_path):
     out = tmp_path / "out"
     result = build(VALID, out)
     assert result.exit_code == 0, result.output
-    assert "4 actors, 3 relationships, 5 support_events, 3 sources" in result.output
+    assert (
+        "4 actors, 3 relationships, 5 support_events, 3 sources, 2 outcomes"
+        in result.output
+    )
     assert sorted(p.name for p in out.iterdir()) == [
         "actors.parquet",
         "datapackage.json",
         "manifest.json",
+        "outcomes.parquet",
         "relationships.parquet",
         "sources.parquet",
         "support_events.parquet",
@@ -45,7 +49,7 @@ def test_build_writes_typed_parquet(tmp_path):
     assert (
         schema.field("summary").metadata[b"description"] == b"One paraphrased sentence."
     )
-    assert schema.metadata[b"allyledger.schema_version"] == b"1.0.0"
+    assert schema.metadata[b"allyledger.schema_version"] == b"1.1.0"
     assert (
         pq.ParquetFile(out / "support_events.parquet")
         .metadata.row_group(0)
@@ -85,7 +89,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
     out = tmp_path / "out"
     build(VALID, out)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["schema_version"] == "1.0.0"
+    assert manifest["schema_version"] == "1.1.0"
     assert manifest["tables"]["support_events"] == {"rows": 5}
     for entry in manifest["files"]:
         path = out / entry["name"]
@@ -96,6 +100,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
         "relationships.parquet",
         "support_events.parquet",
         "sources.parquet",
+        "outcomes.parquet",
         "datapackage.json",
     }
 
@@ -180,7 +185,7 @@ def test_committed_schema_files_match_the_models():
         assert path.exists(), f"{path} is missing: run `allyledger schemas`"
         assert path.read_text() == content, f"{path} is stale: run `allyledger schemas`"
     assert sorted(p.name for p in (ROOT / "schemas").glob("*.json")) == sorted(
-        f"{t}.json" for t in TABLES
+        f"{t}.json" for t in inputs()
     )
 
 

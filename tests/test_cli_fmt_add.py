@@ -210,6 +210,7 @@ def test_add_asks_for_missing_columns_and_retries_bad_answers(ds):
     answers = (
         "\n".join(
             [
+                "",  # due: none
                 "delivery",
                 "rus",
                 "ven",
@@ -235,5 +236,5 @@ def test_add_asks_for_missing_columns_and_retries_bad_answers(ds):
     assert 'unknown-value: "parachutes" is not one of' in result.output
     assert "event_id [2025-03-rus-delivery-ven]" in result.output
     rows = {r[0]: r for r in read_rows(ds / "support_events.csv")[1:]}
-    assert rows["2025-03-rus-delivery-ven"][5] == "weapons"
+    assert rows["2025-03-rus-delivery-ven"][6] == "weapons"
     assert validate(ds).exit_code == 0

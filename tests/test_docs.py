@@ -101,7 +101,11 @@ def test_licences_are_declared(tmp_path):
 
 
 def test_readme_whats_inside_is_current():
-    from allyledger.stats import refresh_readme
+    from allyledger.stats import refresh_outcomes, refresh_readme
 
     stale = refresh_readme(ROOT / "README.md", ROOT / "dataset", check=True)
     assert not stale, "README's What's inside is stale: run `allyledger docs`"
+    assert not refresh_outcomes(ROOT / "README.md", ROOT / "dataset", check=True), (
+        "README's outcome table is stale: run `allyledger docs`"
+    )
+    assert "| Russia → Venezuela |" in (ROOT / "README.md").read_text()

@@ -22,6 +22,7 @@ def test_release_writes_edition_and_index(dist):
         "actors.parquet",
         "datapackage.json",
         "manifest.json",
+        "outcomes.parquet",
         "relationships.parquet",
         "report.html",
         "sources.parquet",
@@ -33,7 +34,7 @@ def test_release_writes_edition_and_index(dist):
     assert (first["edition"], first["date"], first["schema_version"]) == (
         "2026.1",
         AS_OF,
-        "1.0.0",
+        "1.1.0",
     )
     for entry in first["files"]:
         path = edition / entry["name"]

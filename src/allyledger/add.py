@@ -25,7 +25,7 @@ from allyledger.fmt import canonical_rows, render_csv
 from allyledger.outputs import write_atomic
 from allyledger.problems import DataInvalid, Problem, UsageProblem, quote
 from allyledger.reading import STRING, read_csv_table
-from allyledger.schemas import TABLES, Table
+from allyledger.schemas import Table, inputs
 from allyledger.validate import check_dataset
 
 
@@ -88,11 +88,11 @@ def add_row(
     `given` holds column values from the command line; `ask(column, description,
     choices, default)` is called for every other column when given (interactive use).
     """
-    if table_name not in TABLES:
+    if table_name not in inputs():
         raise UsageProblem(
-            f"unknown table {table_name!r}; the tables are: {', '.join(TABLES)}"
+            f"unknown table {table_name!r}; the tables are: {', '.join(inputs())}"
         )
-    table = TABLES[table_name]
+    table = inputs()[table_name]
     unknown = sorted(set(given) - set(table.columns))
     if unknown:
         raise UsageProblem(

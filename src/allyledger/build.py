@@ -8,6 +8,7 @@ replaced only when it is missing, empty or an earlier build (see `outputs`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,13 +73,18 @@ def write_tables(
     frames: dict[str, pd.DataFrame],
     folder: Path,
     *,
+    as_of: dt.date,
     version: str | None = None,
     extra: dict[str, object] | None = None,
 ) -> dict[str, int]:
     """Write every table's Parquet file and datapackage.json into `folder`; return the
-    row counts. `version` and `extra` go into the Data Package (editions use them)."""
+    row counts. Derived tables are computed from the edited ones as of `as_of` (the
+    edition's date). `version` and `extra` go into the Data Package (editions use them)."""
     counts: dict[str, int] = {}
+    frames = dict(frames)
     for name, table in TABLES.items():
+        if table.derive is not None:
+            frames[name] = table.derive(frames, as_of)
         arrow = to_arrow(table, frames[name])
         write_parquet(arrow, folder / f"{name}.parquet")
         counts[name] = arrow.num_rows
@@ -91,14 +97,17 @@ def write_tables(
     return counts
 
 
-def write_build(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]:
+def write_build(
+    frames: dict[str, pd.DataFrame], folder: Path, *, as_of: dt.date
+) -> dict[str, int]:
     """Write the Parquet files, datapackage.json and manifest.json into `folder`."""
-    counts = write_tables(frames, folder)
+    counts = write_tables(frames, folder, as_of=as_of)
     files = [file_entry(folder / f"{name}.parquet") for name in TABLES]
     files.append(file_entry(folder / "datapackage.json"))
     manifest = {
         "generator": "allyledger build",
         "schema_version": SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
         "tables": {name: {"rows": n} for name, n in counts.items()},
         "files": files,
     }
@@ -111,10 +120,19 @@ def frames_of(report: Report) -> dict[str, pd.DataFrame]:
 
 
 def build_edition(
-    dataset_dir: Path | str, out_dir: Path | str, *, report: Report | None = None
+    dataset_dir: Path | str,
+    out_dir: Path | str,
+    *,
+    report: Report | None = None,
+    as_of: dt.date | None = None,
 ) -> BuildResult:
-    """Validate `dataset_dir` and build it into `out_dir`; raises DataInvalid if invalid."""
-    report = report if report is not None else check_dataset(dataset_dir)
+    """Validate `dataset_dir` and build it into `out_dir`; raises DataInvalid if invalid.
+
+    `as_of` (default: the report's, else today) bounds every date and is the date the
+    derived outcomes are judged at; the same data and `as_of` give the same bytes."""
+    if report is None:
+        report = check_dataset(dataset_dir, as_of=as_of)
+    as_of = as_of or report.as_of
     if not report.valid:
         raise DataInvalid(
             f"{len(report.errors)} error(s) in {report.dataset}; nothing "
@@ -123,5 +141,5 @@ def build_edition(
     out = Path(out_dir)
     require_replaceable(out, command="build", dataset=Path(dataset_dir))
     with staging_dir(out) as tmp:
-        counts = write_build(frames_of(report), tmp)
+        counts = write_build(frames_of(report), tmp, as_of=as_of)
     return BuildResult(out, counts, report)

@@ -160,6 +160,46 @@ def release(
 
 
 @cli.command()
+@click.argument("source", default="build")
+@click.option(
+    "--by",
+    type=click.Choice(["dyad", "crisis", "patron"]),
+    default="dyad",
+    show_default=True,
+    help="One row per provider -> recipient, per dyad and crisis, or per provider.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--established-only",
+    is_flag=True,
+    help="Count only confirmed and reported promises.",
+)
+def ledger(source: str, by: str, fmt: str, established_only: bool) -> None:
+    """What came of every promise: counts of each outcome, shares and lags.
+
+    SOURCE is a build or edition folder (default: build) or an edition name
+    (e.g. 2026.1, or latest), downloaded and cached as `allyledger.load` does.
+    Per dyad and patron it adds the Kaplan–Meier share of pledges delivered within
+    30, 90 and 365 days (low–high where dates are imprecise).
+    """
+    from allyledger.metrics import headline
+    from allyledger.metrics import ledger as ledger_table
+    from allyledger.tabulate import render
+
+    if by == "crisis":
+        table = ledger_table(source, by="crisis", established_only=established_only)
+    else:
+        table = headline(source, by=by, established_only=established_only)  # type: ignore[arg-type]
+    click.echo(render(table, fmt))
+
+
+@cli.command()
 @click.argument("old", type=DIR)
 @click.argument("new", type=DIR)
 @click.option(

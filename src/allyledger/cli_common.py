@@ -60,10 +60,10 @@ def checked(dataset_dir: Path, as_of: str | None) -> Report:
 
 def require_dir(folder: Path) -> None:
     if not folder.is_dir():
-        from allyledger.schemas import TABLES
+        from allyledger.schemas import inputs
 
         raise UsageProblem(
             f"{folder} is not a folder (expected a dataset folder holding "
-            + ", ".join(t.filename for t in TABLES.values())
+            + ", ".join(t.filename for t in inputs().values())
             + ")"
         )

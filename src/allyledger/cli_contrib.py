@@ -131,17 +131,28 @@ def add_command(
 @click.option(
     "--dataset", "dataset_dir", type=DIR, default="dataset", show_default=True
 )
-def docs_command(out_path: Path, check: bool, readme: Path, dataset_dir: Path) -> None:
+@click.option(
+    "--as-of",
+    help="Date the README's outcome table is judged at (YYYY-MM-DD; default: the "
+    "date it already states).",
+)
+def docs_command(
+    out_path: Path, check: bool, readme: Path, dataset_dir: Path, as_of: str | None
+) -> None:
     """Write the codebook (every table, column and value) generated from the models,
-    and refresh the README's "What's inside" counts from the dataset."""
+    and refresh the README's "What's inside" counts and outcome table from the
+    dataset."""
     from allyledger.docs import write_codebook
-    from allyledger.stats import refresh_readme
+    from allyledger.stats import refresh_outcomes, refresh_readme
 
     stale = []
     if write_codebook(out_path, check=check):
         stale.append(out_path)
     if readme.exists() and dataset_dir.is_dir():
-        if refresh_readme(readme, dataset_dir, check=check):
+        outcomes = refresh_outcomes(
+            readme, dataset_dir, as_of=as_of_date(as_of), check=check
+        )
+        if refresh_readme(readme, dataset_dir, check=check) or outcomes:
             stale.append(readme)
     if check and stale:
         raise DataInvalid(f"{', '.join(map(str, stale))} stale; run `allyledger docs`")

@@ -115,7 +115,7 @@ def _article(word: str) -> str:
 def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
     limit = as_of.isoformat()
     for f in text.table.fields:
-        if f.kind not in ("partial_date", "date"):
+        if f.kind not in ("partial_date", "date") or f.future:
             continue
         values = arrow(text.frame[f.name])
         year_pad, month_pad, sep = (

@@ -72,15 +72,29 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _derived_if_csv(*folders: Path) -> set[str]:
+    """The derived tables, when a side is a CSV dataset (which has none of them, since
+    the build computes them): a dataset and its build then compare equal."""
+    if all((f / "datapackage.json").exists() for f in folders):
+        return set()
+    from allyledger.schemas import TABLES
+
+    return {name for name, table in TABLES.items() if table.derived}
+
+
 def diff_folders(old: Path | str, new: Path | str) -> dict[str, TableDiff]:
     """Compare every table of two folders (Parquet builds/editions or CSV datasets).
 
     Each side is read by its own description, so editions made under different
-    schemas compare: a table missing on one side counts as empty there.
+    schemas compare: a table missing on one side counts as empty there. Derived
+    tables are left out when a side is a CSV dataset, which cannot hold them.
     """
     before, after = folder_as_text(Path(old)), folder_as_text(Path(new))
     out: dict[str, TableDiff] = {}
+    skip = _derived_if_csv(Path(old), Path(new))
     for name in [*before, *(n for n in after if n not in before)]:
+        if name in skip:
+            continue
         a, b = before.get(name), after.get(name)
         side = a or b
         assert side is not None

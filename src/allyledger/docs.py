@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allyledger.schemas import TABLES
+from allyledger.outcomes import DERIVATION
+from allyledger.schemas import TABLES, inputs
 from allyledger.tableschema import csv_schema_document, dumps
 
 
 def schema_files() -> dict[str, str]:
     """File name -> content of every `schemas/*.json`."""
-    return {f"{t.name}.json": dumps(csv_schema_document(t)) for t in TABLES.values()}
+    return {f"{t.name}.json": dumps(csv_schema_document(t)) for t in inputs().values()}
 
 
 def write_schema_files(folder: Path, *, check: bool = False) -> list[Path]:
@@ -54,8 +55,14 @@ def codebook() -> str:
             "",
             table.description,
             "",
-            f"Primary key: `{table.key}`. File: `dataset/{table.filename}`.",
+            (
+                f"Primary key: `{table.key}`. File: `{table.name}.parquet` in every "
+                "build and edition; derived, so there is no CSV to edit."
+                if table.derived
+                else f"Primary key: `{table.key}`. File: `dataset/{table.filename}`."
+            ),
             "",
+            *([DERIVATION, ""] if table.derived else []),
             "| column | type | required | meaning | example |",
             "| --- | --- | --- | --- | --- |",
         ]

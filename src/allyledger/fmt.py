@@ -19,7 +19,7 @@ import pandas as pd
 from allyledger.outputs import write_atomic
 from allyledger.problems import DataInvalid, Problem
 from allyledger.reading import read_csv_table
-from allyledger.schemas import TABLES, Field, Table
+from allyledger.schemas import Field, Table, inputs
 
 # File-level problems that `fmt` repairs as it rewrites: it adds missing columns
 # (empty) and drops blank rows.
@@ -65,7 +65,7 @@ def format_dataset(dataset_dir: Path | str, *, check: bool = False) -> FormatRes
     folder = Path(dataset_dir)
     changed: list[Path] = []
     problems: list[Problem] = []
-    for table in TABLES.values():
+    for table in inputs().values():
         text = read_csv_table(folder, table, str(folder))
         other = text.other_delimiter
         if other is not None:

@@ -247,6 +247,48 @@ class Number(Kind):
         return {"minimum": 0}
 
 
+class Integer(Kind):
+    """A whole number, int32 in Parquet. Only derived tables (built, never typed into
+    a CSV) have such columns, so the kind carries no cell checks."""
+
+    arrow_type = pa.int32()
+    csv_type = typed_type = "integer"
+    label = "whole number"
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        return [pc.cast(text, pa.int32())]
+
+    def to_text(
+        self, column: pa.ChunkedArray, precision: pa.ChunkedArray | None = None
+    ) -> list[str | None]:
+        return [None if v is None else str(int(v)) for v in column.to_pylist()]
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {}
+
+
+class Boolean(Kind):
+    """true or false, bool in Parquet (derived tables only, like `Integer`)."""
+
+    arrow_type = pa.bool_()
+    csv_type = typed_type = "boolean"
+    label = "true or false"
+
+    def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
+        return [pc.equal(text, "true")]
+
+    def to_text(
+        self, column: pa.ChunkedArray, precision: pa.ChunkedArray | None = None
+    ) -> list[str | None]:
+        return [
+            None if v is None else ("true" if v else "false")
+            for v in column.to_pylist()
+        ]
+
+    def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
+        return {}
+
+
 class Date(Kind):
     """A full date YYYY-MM-DD: date32 in Parquet."""
 
@@ -385,6 +427,8 @@ KINDS: dict[str, Kind] = {
         Kind("wikidata", "Wikidata item (Q…)", ("wikidata_qid",)),
         Kind("url", "http(s) URL", ("http_url", "no_invisible", "max_chars")),
         Number("number", None, ("non_negative_number",)),
+        Integer("integer"),
+        Boolean("boolean"),
         Kind(
             "unit", "ISO 4217 code or units, personnel, barrels, tonnes", ("unit_code",)
         ),
@@ -399,7 +443,11 @@ def kind_of_arrow(data_type: pa.DataType) -> Kind:
         return PARTIAL_DATE
     if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
         return KINDS["text_list"]
-    if pa.types.is_floating(data_type) or pa.types.is_integer(data_type):
+    if pa.types.is_boolean(data_type):
+        return KINDS["boolean"]
+    if pa.types.is_integer(data_type):
+        return KINDS["integer"]
+    if pa.types.is_floating(data_type):
         return KINDS["number"]
     return KINDS["text"]
 

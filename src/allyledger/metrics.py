@@ -1,191 +1,257 @@
-"""The ledger: did the patron come through? Promise against delivery, per dyad and crisis.
+"""The ledger: did the patron come through? Every promise counted by what came of it.
 
-Every event belongs to the crisis at the root of its `responds_to_id` chain (or to no
-crisis). For each provider -> recipient pair and crisis the ledger counts requests,
-pledges, deliveries, withholdings and withdrawals; the share of pledges that a delivery
-answers (`responds_to_id` = the pledge); and the lag from the crisis (or, without one,
-the first request) to the first delivery. Lags respect date precision: a date known only
-to the month spans the whole month, so the lag is given as a range in days,
-`lag_days_min`..`lag_days_max`, equal only when both dates are known to the day.
+`ledger` and `headline` aggregate the `outcomes` table (one row per pledge and per
+request, its status derived from the events that answer it; see `allyledger.outcomes`)
+per dyad (provider -> recipient) or per dyad and crisis:
+
+- `promises` (the pledges) and the count of each pledge status;
+- `kept_share`: delivered pledges among the resolved ones (delivered, partly
+  delivered, withheld, reversed), and `unresolved_share`: unresolved among all;
+- requests and the count of each request status;
+- the median lag from pledge to first delivery, as a range of days
+  (`median_lag_days_min`..`median_lag_days_max`: dates keep their precision).
+
+`survival` gives the Kaplan–Meier estimate of the share of pledges delivered within
+t days, with pledges that nothing has yet delivered censored at the edition date
+(scipy's `stats.ecdf` on right-censored data). Imprecise dates enter as two
+estimates: `delivered_high` times every pledge by the shortest span its dates allow
+(`lag_days_min`; an open pledge by as_of minus the last day it may have been made),
+`delivered_low` by the longest (`lag_days_max`; as_of minus its first day). The truth
+lies between them; they coincide when every date is known to the day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from allyledger.kinds import PartialDate
-from allyledger.vocab import CERTAINTIES, SUPPORT_TYPES
+from allyledger.outcomes import crisis_of
+from allyledger.problems import UsageProblem
+from allyledger.vocab import PLEDGE_STATUSES, REQUEST_STATUSES
 
-KINDS = {
-    "request": "requests",
-    "pledge": "pledges",
-    "delivery": "deliveries",
-    "withholding": "withholdings",
-    "withdrawal": "withdrawals",
-}
 ESTABLISHED = ("confirmed", "reported")
-BREAKDOWNS = ("support_type", "certainty")
+RESOLVED = ("delivered", "partly_delivered", "withheld", "reversed")
+DELIVERED = ("delivered", "partly_delivered", "reversed")
+HORIZONS = (30, 90, 365)
+DYAD = ["provider_id", "recipient_id"]
+By = Literal["dyad", "crisis", "patron"]
+Source = str | Path | Mapping[str, pd.DataFrame]
 
 
-def _frames(source: str | Path | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def _frames(source: Source) -> dict[str, pd.DataFrame]:
     from allyledger.frames import folder_tables
     from allyledger.loader import load_all
+    from allyledger.remote import is_edition_name
 
     if isinstance(source, Mapping):
         return dict(source)
     folder = Path(source)
     if folder.is_dir():
         return folder_tables(folder)
+    if str(source) != "latest" and not is_edition_name(str(source)):
+        raise UsageProblem(
+            f"{source} is neither a build or edition folder nor an edition name "
+            "(YYYY.N or latest)"
+        )
     return load_all(str(source))
 
 
-def _bounds(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """First and last day of each event's date, from the date and its precision
-    (the rule is `PartialDate.bounds`)."""
-    start = pd.to_datetime(events["date"]).to_numpy().astype("datetime64[D]")
-    return PartialDate.bounds(start, events["date_precision"].astype(str).to_numpy())
+def outcomes_of(source: Source, *, established_only: bool = False) -> pd.DataFrame:
+    """The outcomes table of an edition name, a build or edition folder, or a dict of
+    frames; `established_only` keeps the confirmed and reported promises."""
+    frames = _frames(source)
+    if "outcomes" not in frames:
+        raise UsageProblem(
+            f"{source if not isinstance(source, Mapping) else 'these tables'} has no "
+            "outcomes table (it predates schema 1.1); rebuild it with `allyledger "
+            "build` to derive one"
+        )
+    table = frames["outcomes"]
+    if established_only:
+        table = table[table["certainty"].astype(str).isin(ESTABLISHED)]
+    return table.copy()
 
 
-def crisis_of(events: pd.DataFrame) -> pd.Series:
-    """The crisis at the root of each event's reply chain (None where there is none)."""
-    ids = events["event_id"].astype(str).to_numpy()
-    index = pd.Index(ids)
-    parent = index.get_indexer(pd.Index(events["responds_to_id"].astype(object)))
-    root = np.arange(len(ids))
-    for _ in range(len(ids)):
-        step = parent[root]
-        moving = step >= 0
-        if not moving.any():
-            break
-        root = np.where(moving, step, root)
-    is_crisis = (events["kind"].astype(str).to_numpy() == "crisis")[root]
-    crisis = ids[root].astype(object)
-    crisis[~is_crisis] = None
-    return pd.Series(list(crisis), index=events.index, dtype="object")
+def _keys(by: str) -> list[str]:
+    keys = {"patron": ["provider_id"], "dyad": DYAD, "crisis": [*DYAD, "crisis_id"]}
+    if by not in keys:
+        raise UsageProblem(f"cannot group by {by!r}; use dyad, crisis or patron")
+    return keys[by]
+
+
+def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    frame = table.assign(
+        status=table["status"].astype(str),
+        kind=table["kind"].astype(str),
+        **{k: table[k].astype(object).where(table[k].notna(), "") for k in keys},
+    )
+    pledges = frame[frame["kind"] == "pledge"]
+    requests = frame[frame["kind"] == "request"]
+    counts = pd.crosstab([frame[k] for k in keys], frame["status"]).reindex(
+        columns=[*PLEDGE_STATUSES, *REQUEST_STATUSES], fill_value=0
+    )
+    out = pd.DataFrame(index=counts.index)
+    out["promises"] = pledges.groupby(keys).size().reindex(out.index, fill_value=0)
+    for status in PLEDGE_STATUSES:
+        out[status] = counts[status]
+    resolved = out[list(RESOLVED)].sum(axis=1)
+    out["kept_share"] = out["delivered"] / resolved.where(resolved > 0)
+    out["unresolved_share"] = out["unresolved"] / out["promises"].where(
+        out["promises"] > 0
+    )
+    out["requests"] = requests.groupby(keys).size().reindex(out.index, fill_value=0)
+    for status in REQUEST_STATUSES:
+        out[status] = counts[status]
+    lags = pledges[pledges["first_delivery_id"].notna()].groupby(keys)
+    for bound in ("min", "max"):
+        out[f"median_lag_days_{bound}"] = (
+            lags[f"lag_days_{bound}"].median().reindex(out.index)
+        )
+    out = out.reset_index()
+    for k in keys:
+        out[k] = out[k].replace("", None)
+    return out
 
 
 def ledger(
-    source: str | Path | Mapping[str, pd.DataFrame],
+    source: Source,
     *,
-    by: Sequence[str] = (),
+    by: By = "crisis",
     established_only: bool = False,
 ) -> pd.DataFrame:
-    """Promise-versus-delivery table per provider -> recipient and crisis.
+    """Promises and what came of them, per dyad (`by="dyad"`), per dyad and crisis
+    (`"crisis"`, the default; crisis_id is None for promises outside any crisis) or
+    per patron (`"patron"`).
 
     `source` is an edition name, a build or edition folder, or a dict of frames (as
-    `load_all` returns). `by` adds breakdowns: any of "support_type", "certainty".
-    `established_only` counts only `confirmed` and `reported` rows. Columns: provider_id,
-    recipient_id, crisis_id, crisis_date, crisis_type, the breakdown columns, one count
-    per kind, pledges_delivered, pledge_delivery_share (NaN without pledges),
-    first_delivery, lag_days_min, lag_days_max.
+    `load_all` returns). Columns: the keys (and, per crisis, crisis_date and
+    crisis_type), promises, one count per pledge status, kept_share, unresolved_share,
+    requests, one count per request status, median_lag_days_min, median_lag_days_max.
     """
-    unknown = set(by) - set(BREAKDOWNS)
-    if unknown:
-        raise ValueError(f"cannot break down by {sorted(unknown)}; use {BREAKDOWNS}")
-    events = _frames(source)["support_events"].copy()
-    events["crisis_id"] = crisis_of(events)
-    start, end = _bounds(events)
-    events["_start"], events["_end"] = start, end
-    crises = events[events["kind"].astype(str) == "crisis"].set_index("event_id")
-    if established_only:
-        events = events[events["certainty"].astype(str).isin(ESTABLISHED)]
-    acts = events[events["kind"].astype(str) != "crisis"].copy()
-    acts["kind"] = acts["kind"].astype(str)
-    delivered_pledges = set(
-        acts.loc[acts["kind"] == "delivery", "responds_to_id"].dropna()
-    )
-    acts["_fulfilled"] = (acts["kind"] == "pledge") & acts["event_id"].isin(
-        delivered_pledges
-    )
-    keys = ["provider_id", "recipient_id", "crisis_id", *by]
-    for column in by:
-        acts[column] = acts[column].astype(str)
-    acts["crisis_id"] = acts["crisis_id"].where(acts["crisis_id"].isin(crises.index))
-    acts["_group"] = acts.groupby(keys, dropna=False, sort=True).ngroup()
-    groups = acts.groupby("_group")
-    table = groups[keys].first()
-    counts = pd.crosstab(acts["_group"], acts["kind"])
-    for kind, column in KINDS.items():
-        table[column] = counts[kind] if kind in counts.columns else 0
-    table["pledges_delivered"] = groups["_fulfilled"].sum().astype(int)
-    table["pledge_delivery_share"] = table["pledges_delivered"] / table[
-        "pledges"
-    ].where(table["pledges"] > 0)
-    anchor = crises.reindex(table["crisis_id"].to_numpy())
-    table["crisis_date"] = anchor["date"].to_numpy()
-    table["crisis_type"] = anchor["crisis_type"].astype(object).to_numpy()
-    # Without a crisis the clock starts at the group's first request.
-    requests = acts[acts["kind"] == "request"].sort_values(["_start", "_end"])
-    first_request = requests.groupby("_group")[["_start", "_end"]].first()
-    first_request = first_request.reindex(table.index)
-    a_start = np.where(
-        anchor["_start"].notna().to_numpy(),
-        anchor["_start"].to_numpy(),
-        first_request["_start"].to_numpy(),
-    )
-    a_end = np.where(
-        anchor["_end"].notna().to_numpy(),
-        anchor["_end"].to_numpy(),
-        first_request["_end"].to_numpy(),
-    )
-    deliveries = acts[acts["kind"] == "delivery"].sort_values(
-        ["_start", "_end", "event_id"]
-    )
-    by_group = deliveries.groupby("_group")
-    first = by_group[["event_id", "_start"]].first().reindex(table.index)
-    earliest_end = by_group["_end"].min().reindex(table.index)
-    day = np.timedelta64(1, "D")
-    lag_min = (first["_start"].to_numpy() - a_end) / day
-    lag_max = (earliest_end.to_numpy() - a_start) / day
-    table["first_delivery"] = (
-        first["event_id"].astype(object).where(~np.isnan(lag_min), None).to_numpy()
-    )
-    table["lag_days_min"] = pd.array(
-        np.where(np.isnan(lag_min), np.nan, np.maximum(lag_min, 0)), dtype="Float64"
-    )
-    table["lag_days_max"] = pd.array(
-        np.where(np.isnan(lag_max), np.nan, np.maximum(lag_max, 0)), dtype="Float64"
-    )
-    table["crisis_id"] = (
-        table["crisis_id"].astype(object).where(table["crisis_id"].notna(), None)
-    )
-    columns = [
-        *keys[:3],
-        "crisis_date",
-        "crisis_type",
-        *by,
-        *KINDS.values(),
-        "pledges_delivered",
-        "pledge_delivery_share",
-        "first_delivery",
-        "lag_days_min",
-        "lag_days_max",
-    ]
-    table = table[columns].reset_index(drop=True)
-    for column in ("lag_days_min", "lag_days_max"):
-        table[column] = table[column].astype("Int64")
-    if "support_type" in by:
-        table["support_type"] = pd.Categorical(
-            table["support_type"].replace("nan", None), categories=list(SUPPORT_TYPES)
-        )
-    if "certainty" in by:
-        table["certainty"] = pd.Categorical(
-            table["certainty"], categories=list(CERTAINTIES)
-        )
-    return table.reset_index(drop=True)
+    frames = _frames(source)
+    table = outcomes_of(frames, established_only=established_only)
+    keys = _keys(by)
+    out = _grouped(table, keys)
+    if by == "crisis":
+        events = frames["support_events"].set_index("event_id")
+        crisis = events.reindex(out["crisis_id"].to_numpy())
+        out.insert(3, "crisis_date", crisis["date"].to_numpy())
+        out.insert(4, "crisis_type", crisis["crisis_type"].astype(object).to_numpy())
+    return out
 
 
-def headline(table: pd.DataFrame) -> pd.DataFrame:
-    """Per provider -> recipient, across crises: pledges, deliveries, the share of pledges
-    followed by a delivery, withholdings and the crises concerned."""
-    grouped = table.groupby(["provider_id", "recipient_id"], dropna=False)
-    out = grouped[[*KINDS.values(), "pledges_delivered"]].sum()
-    out["pledge_delivery_share"] = out["pledges_delivered"] / out["pledges"].where(
-        out["pledges"] > 0
+def _per_group(
+    table: pd.DataFrame, keys: list[str]
+) -> list[tuple[dict[str, object], pd.DataFrame, Any, Any]]:
+    """Each group's pledges with their low and high Kaplan–Meier estimates."""
+    pledges = table[table["kind"].astype(str) == "pledge"]
+    out = []
+    for group, part in pledges.groupby(keys, sort=True):
+        values = group if isinstance(group, tuple) else (group,)
+        low, high = _estimates(part)
+        out.append((dict(zip(keys, values, strict=True)), part, low, high))
+    return out
+
+
+def survival(
+    source: Source,
+    *,
+    by: By = "patron",
+    established_only: bool = False,
+) -> pd.DataFrame:
+    """Kaplan–Meier estimate of the share of pledges delivered within `days`, per
+    patron (default) or dyad: one row per group and each day on which either estimate
+    changes, with `at_risk` (pledges still open on that day, by the longer spans) and
+    the two estimates `delivered_low` and `delivered_high` (see the module's note on
+    imprecise dates)."""
+    table = outcomes_of(source, established_only=established_only)
+    keys = _keys(by)
+    rows = []
+    for group, part, low, high in _per_group(table, keys):
+        times, _ = _times(part, "max")
+        for day in sorted(set(low.cdf.quantiles) | set(high.cdf.quantiles)):
+            rows.append(
+                {
+                    **group,
+                    "days": int(day),
+                    "at_risk": int((times >= day).sum()),
+                    "delivered_low": float(low.cdf.evaluate(day)),
+                    "delivered_high": float(high.cdf.evaluate(day)),
+                }
+            )
+    columns = [*keys, "days", "at_risk", "delivered_low", "delivered_high"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _times(part: pd.DataFrame, bound: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each pledge's time to first delivery (or, censored, to as_of) at one bound."""
+    censored = part["censored"].to_numpy(bool)
+    as_of = pd.to_datetime(part["as_of"]).to_numpy().astype("datetime64[D]")
+    made = pd.to_datetime(part["date"]).to_numpy().astype("datetime64[D]")
+    first, last = PartialDate.bounds(
+        made, part["date_precision"].astype(str).to_numpy()
     )
-    out["crises"] = grouped["crisis_id"].nunique()
-    return out.reset_index()
+    # Open for at least as_of minus the last day it may have been made, at most
+    # as_of minus the first.
+    open_days = (as_of - (first if bound == "max" else last)) / np.timedelta64(1, "D")
+    lag = part[f"lag_days_{bound}"].to_numpy(float)
+    return np.where(censored, np.maximum(open_days, 0), lag), censored
+
+
+def _estimates(part: pd.DataFrame) -> tuple[Any, Any]:
+    from scipy import stats
+
+    out: list[Any] = []
+    for bound in ("max", "min"):  # the low estimate takes the longest spans
+        times, censored = _times(part, bound)
+        if (~censored).any():
+            out.append(stats.ecdf(stats.CensoredData.right_censored(times, censored)))
+        else:
+            out.append(_Never(times))
+    return out[0], out[1]
+
+
+class _Never:
+    """The estimate where nothing has been delivered: 0 on every day."""
+
+    def __init__(self, times: np.ndarray) -> None:
+        self.cdf = self
+        self.quantiles = np.unique(times)
+
+    def evaluate(self, day: float) -> float:
+        return 0.0
+
+
+def headline(
+    source: Source, *, by: By = "dyad", established_only: bool = False
+) -> pd.DataFrame:
+    """Per dyad (or patron), across crises: the ledger's counts and shares, plus the
+    Kaplan–Meier share of pledges delivered within 30, 90 and 365 days, as a range
+    (`delivered_within_90_days_low` .. `_high`; NaN without pledges)."""
+    frames = _frames(source)
+    table = ledger(frames, by=by, established_only=established_only)
+    keys = _keys(by)
+    estimates = {
+        tuple(group.values()): (low, high)
+        for group, _, low, high in _per_group(
+            outcomes_of(frames, established_only=established_only), keys
+        )
+    }
+    rows = [tuple(r) for r in table[keys].itertuples(index=False)]
+    for horizon in HORIZONS:
+        for side, which in (("low", 0), ("high", 1)):
+            table[f"delivered_within_{horizon}_days_{side}"] = [
+                float(estimates[r][which].cdf.evaluate(horizon))
+                if r in estimates
+                else np.nan
+                for r in rows
+            ]
+    return table
+
+
+__all__ = ["crisis_of", "headline", "ledger", "outcomes_of", "survival"]

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from allyledger.problems import Problem, quote, suggest
-from allyledger.schemas import TABLES, Table
+from allyledger.schemas import Table, inputs
 
 BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\n\r?\n")
@@ -114,7 +114,7 @@ def read_csv_table(
             0,
             "missing-file",
             filename=table.filename,
-            tables=", ".join(TABLES),
+            tables=", ".join(inputs()),
             header=",".join(table.columns),
         )
     if not path.is_file():

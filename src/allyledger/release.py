@@ -197,6 +197,7 @@ def _release_locked(
         counts = write_tables(
             frames_of(report),
             staging,
+            as_of=as_of,
             version=edition,
             extra={"created": f"{as_of.isoformat()}T00:00:00Z"},
         )

@@ -99,9 +99,9 @@ def folder_as_text(folder: Path) -> dict[str, TextTable]:
     described = _described_tables(folder)
     tables: dict[str, TextTable] = {}
     if described is None:
-        from allyledger.schemas import TABLES
+        from allyledger.schemas import inputs
 
-        for name, table in TABLES.items():
+        for name, table in inputs().items():
             if not (folder / f"{name}.csv").exists():
                 raise UsageProblem(
                     f"{folder} has neither {name}.parquet nor {name}.csv"

@@ -22,7 +22,7 @@ from allyledger.catalogue import CHECKS, ERROR
 from allyledger.crosscheck import check_across
 from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText, read_csv_table
-from allyledger.schemas import TABLES
+from allyledger.schemas import inputs
 
 
 @dataclass
@@ -30,6 +30,8 @@ class Report:
     """What `check_dataset` found: errors, warnings and the tables as text."""
 
     dataset: str
+    # the latest date allowed in the data: the date a build of it is judged at
+    as_of: dt.date = field(default_factory=dt.date.today)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     tables: dict[str, TableText] = field(default_factory=dict)
@@ -55,16 +57,16 @@ def check_dataset(
     as_of: dt.date | None = None,
     display: str | None = None,
 ) -> Report:
-    """Read and check every table of the registry (`TABLES`) in `dataset_dir`.
+    """Read and check every table of the registry (`INPUTS`: the edited ones) in `dataset_dir`.
 
     `as_of` bounds every date (default: today); `display` is how paths are shown
     (default: the folder as given).
     """
     folder = Path(dataset_dir)
     shown = display if display is not None else str(dataset_dir)
-    report = Report(shown)
+    report = Report(shown, as_of or dt.date.today())
     problems: list[Problem] = []
-    for table in TABLES.values():
+    for table in inputs().values():
         text = read_csv_table(folder, table, shown)
         report.tables[table.name] = text
         problems.extend(text.problems)
@@ -77,7 +79,7 @@ def check_dataset(
     )
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         first = [pool.submit(check_table, t) for t in checkable[:1]]
-        across = pool.submit(check_across, report.tables, as_of or dt.date.today())
+        across = pool.submit(check_across, report.tables, report.as_of)
         rest = [pool.submit(check_table, t) for t in checkable[1:]]
         jobs = [(f, t.path) for f, t in zip(first, checkable[:1], strict=True)]
         jobs.append((across, shown))

@@ -114,3 +114,40 @@ NON_CURRENCY_UNITS: dict[str, str] = {
     "barrels": "Barrels of oil.",
     "tonnes": "Metric tonnes.",
 }
+
+PROMISE_KINDS: dict[str, str] = {
+    "pledge": EVENT_KINDS["pledge"],
+    "request": EVENT_KINDS["request"],
+}
+
+# How a pledge or a request turned out, derived from the events that answer it
+# (`responds_to_id`) and the edition's date; never typed by hand (`outcomes`).
+OUTCOME_STATUSES: dict[str, str] = {
+    "delivered": "A pledge that a delivery answers and, where the pledge and its "
+    "deliveries give amounts in the same unit, whose deliveries reach the amount pledged.",
+    "partly_delivered": "A pledge whose deliveries fall short of the amount pledged, "
+    "or that a withholding answers after a delivery.",
+    "withheld": "A pledge that a withholding answers, with nothing delivered.",
+    "reversed": "A pledge that a withdrawal answers: support given under it was taken "
+    "back or stopped (a withdrawal that answers one of its deliveries, such as a "
+    "mission ending as planned, does not reverse the pledge).",
+    "pending": "A pledge that nothing answers yet and whose due date has not passed "
+    "by the edition date.",
+    "unresolved": "A pledge that nothing answers and that has no due date, or whose "
+    "due date has passed with no evidence either way.",
+    "granted": "A request that a delivery answers, directly or through a pledge that "
+    "answers it.",
+    "promised": "A request that only a pledge answers, with nothing delivered.",
+    "refused": "A request that a withholding answers, with nothing promised or "
+    "delivered.",
+    "unanswered": "A request that nothing answers.",
+}
+PLEDGE_STATUSES = (
+    "delivered",
+    "partly_delivered",
+    "withheld",
+    "reversed",
+    "pending",
+    "unresolved",
+)
+REQUEST_STATUSES = ("granted", "promised", "refused", "unanswered")

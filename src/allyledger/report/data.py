@@ -189,13 +189,17 @@ def _overview(
 def _ledger(
     frames: Mapping[str, pd.DataFrame], names: Mapping[str, str]
 ) -> dict[str, Any]:
-    """The ledger per dyad (across crises) and per dyad and crisis."""
+    """What came of the promises, per dyad (across crises) and per dyad and crisis;
+    empty for an edition made before the outcomes table existed."""
+    if "outcomes" not in frames:
+        return {"dyads": None, "crises": None}
     table = ledger(frames)
-    dyads = headline(table)
+    dyads = headline(frames)
     dyads.insert(2, "recipient", dyads["recipient_id"].map(names))
     dyads.insert(1, "provider", dyads["provider_id"].map(names))
-    dyads["pledge_delivery_share"] = dyads["pledge_delivery_share"].round(2)
-    table["pledge_delivery_share"] = table["pledge_delivery_share"].round(2)
+    for frame in (dyads, table):
+        shares = [c for c in frame.columns if "share" in c or "within" in c]
+        frame[shares] = frame[shares].round(2)
     return {
         "dyads": _table("ledger-dyads", list(dyads.columns), _records(dyads)),
         "crises": _table("ledger", list(table.columns), _records(table)),

@@ -1,23 +1,31 @@
 """The tables of the data model, one pandera model each, and their registry.
 
 What differs by table lives on its `Table` entry here: the model, the key, the row
-rules and the recipe for a readable new ID (`add`). Code that loops over tables asks
-the registry; to add a table, add its model module and one entry below.
+rules, the recipe for a readable new ID (`add`) and, for a derived table, how the
+build computes it. Code that loops over tables asks the registry; to add a table, add
+its model module and one entry below.
+
+`TABLES` holds every table of a build; `inputs()` the ones contributors edit as CSV
+(everything but the derived tables, which the build computes from them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import pandas as pd
 import pandera.pandas as pa
 
 from allyledger.kinds import KINDS, Kind
-from allyledger.schemas import actors, relationships, sources, support_events
+from allyledger.outcomes import derive as derive_outcomes
+from allyledger.schemas import actors, outcomes, relationships, sources, support_events
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
+Derive = Callable[[dict[str, pd.DataFrame], dt.date], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class Field:
     pattern: str | None
     sortable: bool
     max_length: int | None = None
+    # a date that may lie after the edition's date (a pledge's due date)
+    future: bool = False
 
     @property
     def value_kind(self) -> Kind:
@@ -55,6 +65,13 @@ class Table:
     key: str
     # The values a new row's readable ID is made of (`allyledger add`), in order.
     id_parts: Callable[[dict[str, str]], list[str]] | None = None
+    # For a derived table: its text frame, computed from the edited tables' text
+    # frames and the edition's date.
+    derive: Derive | None = None
+
+    @property
+    def derived(self) -> bool:
+        return self.derive is not None
 
     @property
     def filename(self) -> str:
@@ -82,6 +99,7 @@ class Table:
                     pattern=meta.get("pattern"),
                     sortable=bool(meta.get("sortable", False)),
                     max_length=meta.get("max_length"),
+                    future=bool(meta.get("future", False)),
                 )
             )
         return tuple(out)
@@ -135,7 +153,21 @@ TABLES: dict[str, Table] = {
             support_events.id_parts,
         ),
         Table("sources", sources.Sources, "source_id", sources.id_parts),
+        Table(
+            "outcomes",
+            outcomes.Outcomes,
+            "event_id",
+            derive=lambda frames, as_of: derive_outcomes(
+                frames["support_events"], as_of
+            ),
+        ),
     )
 }
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "Field", "Table"]
+
+def inputs() -> dict[str, Table]:
+    """The tables contributors edit as CSV: all but the derived ones (read from
+    `TABLES` each time, so a table registered later is included)."""
+    return {n: t for n, t in TABLES.items() if not t.derived}
+
+__all__ = ["SCHEMA_VERSION", "TABLES", "Field", "Table", "inputs"]

@@ -69,12 +69,14 @@ def ref_field(
     )
 
 
-def ref_list_field(table: str, description: str, *, example: str) -> Any:
-    """A required `|`-list of IDs of rows in `table` (at least one)."""
+def ref_list_field(
+    table: str, description: str, *, example: str, required: bool = True
+) -> Any:
+    """A `|`-list of IDs of rows in `table` (at least one where required)."""
     return _field(
         kind="ref_list",
         description=description,
-        required=True,
+        required=required,
         example=example,
         references=table,
         sortable=True,
@@ -135,13 +137,17 @@ def enum_list_field(vocab: dict[str, str], description: str, *, example: str) ->
     )
 
 
-def partial_date_field(description: str, *, required: bool, example: str) -> Any:
-    """A date at the precision known: YYYY, YYYY-MM or YYYY-MM-DD."""
+def partial_date_field(
+    description: str, *, required: bool, example: str, future: bool = False
+) -> Any:
+    """A date at the precision known: YYYY, YYYY-MM or YYYY-MM-DD; `future` lets it
+    lie after the edition's date (a due date), which no other date may."""
     return _field(
         kind="partial_date",
         description=description,
         required=required,
         example=example,
+        future=future,
         pattern=f"^{PARTIAL_DATE_PATTERN}$",
     )
 
@@ -219,6 +225,27 @@ def unit_field(description: str, *, example: str) -> Any:
         description=description,
         required=False,
         example=example,
+    )
+
+
+def integer_field(description: str, *, example: str) -> Any:
+    """A whole number (derived tables only)."""
+    return _field(
+        kind="integer", description=description, required=False, example=example
+    )
+
+
+def boolean_field(description: str, *, example: str) -> Any:
+    """true or false (derived tables only)."""
+    return _field(
+        kind="boolean", description=description, required=True, example=example
+    )
+
+
+def number_field(description: str, *, example: str) -> Any:
+    """A number of at least 0 (derived tables)."""
+    return _field(
+        kind="number", description=description, required=False, example=example
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from allyledger.schemas._checks import period_bounds
 from allyledger.schemas._fields import (
     amount_field,
     enum_field,
@@ -45,6 +47,13 @@ class SupportEvents(pa.DataFrameModel):
         "When it happened or was announced, at the precision known.",
         required=True,
         example="2026-01-03",
+    )
+    due: Series[str] = partial_date_field(
+        "For a pledge, when the support was to arrive, where a source gives a "
+        "timetable (\"by 2027\", \"within two weeks\"); at the precision given.",
+        required=False,
+        example="2027",
+        future=True,
     )
     kind: Series[str] = enum_field(EVENT_KINDS, "What sort of event.", example="pledge")
     provider_id: Series[str] = ref_field(
@@ -171,6 +180,25 @@ class SupportEvents(pa.DataFrameModel):
     )
     def _not_self(cls, df: pd.DataFrame) -> pd.Series:
         return df["responds_to_id"].isna() | (df["responds_to_id"] != df["event_id"])
+
+    @row_rule(
+        "due-on-non-pledge",
+        "due",
+        'only a pledge has a due date; this event is a "{kind}"',
+    )
+    def _due_on_pledge(cls, df: pd.DataFrame) -> pd.Series:
+        return df["due"].isna() | (df["kind"] == "pledge")
+
+    @row_rule(
+        "due-before-date",
+        "due",
+        'due "{due}" ends before the pledge was made ("{date}")',
+    )
+    def _due_after_date(cls, df: pd.DataFrame) -> pd.Series:
+        _, due_end = period_bounds(df["due"])
+        start, _ = period_bounds(df["date"])
+        early = ~np.isnat(due_end) & ~np.isnat(start) & (due_end < start)
+        return pd.Series(~early, index=df.index)
 
     class Config:
         strict = True
