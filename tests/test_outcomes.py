@@ -85,7 +85,8 @@ CASE_AS_OF = dt.date(2026, 6, 30)
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return derive(CASE, CASE_AS_OF).set_index("event_id")
+    table = derive(CASE, CASE_AS_OF).astype(object)  # text, None where empty
+    return table.where(table.notna(), None).set_index("event_id")
 
 
 def typed(text: pd.DataFrame) -> pd.DataFrame:

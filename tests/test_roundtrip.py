@@ -39,7 +39,9 @@ def _ok(text: str) -> bool:
 texts = (
     st.text(
         alphabet=st.characters(
-            exclude_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"),
+            # Cf (format characters: bidi controls, zero-width marks) is refused by
+            # the no_invisible check, which has its own tests.
+            exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"),
             exclude_characters="|\x85",
         ),
         min_size=1,

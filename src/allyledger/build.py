@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from allyledger.kinds import arrow
 from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
 from allyledger.schemas import SCHEMA_VERSION, TABLES, Table
-from allyledger.schemas._checks import arrow
 from allyledger.tableschema import datapackage, dumps
 from allyledger.validate import Report, check_dataset
 

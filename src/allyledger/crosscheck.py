@@ -14,9 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from allyledger.kinds import arrow
 from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText
-from allyledger.schemas._checks import arrow, explode, period_bounds, slug_array
+from allyledger.schemas._checks import explode, period_bounds, slug_array
 
 SUGGEST_LIMIT = 20_000
 

@@ -18,6 +18,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -39,6 +40,16 @@ TEXT_CHECKS = (
 PARTIAL_DATE_PATTERN = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 ENUM_INDEX = pa.int16()
 PRECISION_WIDTH = {"year": 4, "month": 7, "day": 10}
+
+
+def arrow(series: pd.Series) -> pa.Array:
+    """The column as one Arrow string array (zero-copy for Arrow-backed strings)."""
+    array = pa.array(series, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    return array
 
 
 def matches(array: pa.Array, pattern: str) -> np.ndarray:

@@ -30,8 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import PARTIAL_DATE
-from allyledger.vocab import PROMISE_KINDS
+from allyledger.kinds import PARTIAL_DATE, arrow
+from allyledger.vocab import EVENT_KINDS
 
 DAY = np.timedelta64(1, "D")
 # For the codebook: how the table is derived, in the words a user needs.
@@ -88,132 +88,169 @@ COLUMNS = [
 ]
 
 
-def crisis_of(events: pd.DataFrame) -> pd.Series:
-    """The crisis at the root of each event's reply chain (None where there is none)."""
-    ids = events["event_id"].astype(str).to_numpy()
-    index = pd.Index(ids)
-    parent = index.get_indexer(pd.Index(events["responds_to_id"].astype(object)))
-    root = np.arange(len(ids))
-    for _ in range(len(ids)):
+def _parents(ids: pa.Array, responds_to: pa.Array) -> np.ndarray:
+    """The row position of each event's responds_to_id (-1 where none or unknown)."""
+    found = pc.index_in(responds_to, value_set=ids)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """The row position of the root of each event's reply chain."""
+    root = np.arange(len(parent))
+    for _ in range(len(parent)):
         step = parent[root]
         moving = step >= 0
         if not moving.any():
             break
         root = np.where(moving, step, root)
+    return root
+
+
+def crisis_of(events: pd.DataFrame) -> pd.Series:
+    """The crisis at the root of each event's reply chain (None where there is none)."""
+    root = _roots(_parents(arrow(events["event_id"]), arrow(events["responds_to_id"])))
+    ids = events["event_id"].astype(str).to_numpy()
     is_crisis = (events["kind"].astype(str).to_numpy() == "crisis")[root]
     crisis = ids[root].astype(object)
     crisis[~is_crisis] = None
     return pd.Series(list(crisis), index=events.index, dtype="object")
 
 
-def _bounds(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    return PARTIAL_DATE.text_bounds(pa.array(text.to_numpy(object), pa.string()))
+def _codes(values: pa.Array, vocabulary: list[str]) -> np.ndarray:
+    """Each value's position in `vocabulary` (-1 for null or another value)."""
+    found = pc.index_in(values, value_set=pa.array(vocabulary, values.type))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
 
 
 def _amount(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-def _text(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.to_pylist(), dtype=object)
+def _numbers(text: pa.Array) -> np.ndarray:
+    return np.asarray(
+        pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), dtype=float
+    )
 
 
-def _number_text(values: pd.Series) -> np.ndarray:
-    """Floats as text that reads back to the same float (nulls stay null)."""
-    numbers = values.to_numpy(float)
-    return _text(pa.array(numbers, mask=np.isnan(numbers)).cast(pa.string()))
+def _number_text(values: np.ndarray) -> pa.Array:
+    """Floats as text that reads back to the same float (NaN becomes null)."""
+    return pa.array(values, mask=np.isnan(values)).cast(pa.string())
 
 
-def _days_text(values: np.ndarray) -> np.ndarray:
+def _days_text(values: np.ndarray) -> pa.Array:
     missing = np.isnan(values)
     days = np.where(missing, 0, np.maximum(values, 0)).astype(np.int64)
-    return _text(pa.array(days, mask=missing).cast(pa.string()))
+    return pa.array(days, mask=missing).cast(pa.string())
 
 
-def _joined(keys: pd.Series, values: pd.Series, index: pd.Index) -> np.ndarray:
-    """`values` joined with | per key, in `index` order (None where a key has none);
-    `values` come in the order they are to be joined."""
-    position = index.get_indexer(pd.Index(keys.to_numpy(object)))
-    order = np.argsort(position, kind="stable")
-    counts = np.bincount(position, minlength=len(index))
+def _joined(groups: np.ndarray, values: pa.Array, size: int) -> pa.Array:
+    """`values` joined with | per group number (0..size-1), in the order given; null
+    for a group with none."""
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=size)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     lists = pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(values.to_numpy(object)[order], pa.string())
+        pa.array(offsets), values.take(pa.array(order)).cast(pa.string())
     )
-    joined = _text(pc.binary_join(lists, "|"))
-    joined[counts == 0] = None
-    return joined
+    return pc.if_else(pa.array(counts > 0), pc.binary_join(lists, "|"), None)
+
+
+def _where(mask: np.ndarray, values: pa.Array) -> pa.Array:
+    return pc.if_else(pa.array(mask), values.cast(pa.string()), None)
+
+
+def _first(groups: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """Per group number, the first of `rows` (already in the wanted order); -1 if none."""
+    out = np.full(size, -1)
+    unique, first = np.unique(groups, return_index=True)
+    out[unique] = rows[first]
+    return out
 
 
 def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The outcomes table (as text, sorted by event_id) of a support_events table."""
-    ev = events.reindex(columns=NEEDED).reset_index(drop=True)
-    ev = ev.astype(object).where(ev.notna(), None)
-    ev["_start"], ev["_end"] = _bounds(ev["date"])
-    ev["crisis_id"] = crisis_of(ev)
-    kind = ev["kind"].astype(str)
-    promises = ev[kind.isin(list(PROMISE_KINDS))].sort_values("event_id")
-    promise_kind = promises.set_index("event_id")["kind"]
-    answers = ev[ev["responds_to_id"].isin(promises["event_id"])]
-    answers = answers.assign(promise=answers["responds_to_id"]).sort_values("event_id")
+    n = len(events)
+    col = {
+        name: arrow(events[name]) if name in events else pa.nulls(n, pa.string())
+        for name in NEEDED
+    }
+    ids = col["event_id"]
+    start, end = PARTIAL_DATE.text_bounds(col["date"])
+    parent = _parents(ids, col["responds_to_id"])
+    root = _roots(parent)
+    kinds = list(EVENT_KINDS)
+    kind = _codes(col["kind"], kinds)
+    pledge, request = kinds.index("pledge"), kinds.index("request")
+    delivery, crisis_kind = kinds.index("delivery"), kinds.index("crisis")
+    # Promises in event_id order; `slot[i]` is row i's place among them (-1: none).
+    by_id = np.asarray(pc.sort_indices(ids).to_numpy(), np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_id] = np.arange(n)
+    promise_rows = by_id[np.isin(kind[by_id], [pledge, request])]
+    size = len(promise_rows)
+    slot = np.full(n + 1, -1)  # slot[-1] stays -1 for "no parent"
+    slot[promise_rows] = np.arange(size)
+
+    answer = np.flatnonzero(slot[parent] >= 0)  # rows answering a promise directly
+    answer = answer[np.argsort(rank[answer], kind="stable")]
+    answered_slot = slot[parent[answer]]
+    answer_kind = kind[answer]
 
     # Deliveries reaching each promise: its own, and for a request those of the
     # pledges made in reply to it.
-    replies = answers[
-        (answers["kind"] == "pledge")
-        & (answers["promise"].map(promise_kind) == "request")
-    ]
-    request_of = dict(zip(replies["event_id"], replies["promise"], strict=True))
-    via = ev[(kind == "delivery") & ev["responds_to_id"].isin(list(request_of))]
-    deliveries = pd.concat(
-        [
-            answers[answers["kind"] == "delivery"],
-            via.assign(promise=via["responds_to_id"].map(request_of)),
-        ]
-    ).sort_values(["promise", "_start", "_end", "event_id"])
-    by_promise = deliveries.groupby("promise", sort=True)
-    first = by_promise[["event_id", "date", "_start"]].first()
-    earliest_end = by_promise["_end"].min()
-
-    out = promises.set_index("event_id", drop=False)
-    index = out.index
-    first = first.reindex(index)
-    delivered = first["event_id"].notna().to_numpy()
-
-    lag_min = (first["_start"].to_numpy() - out["_end"].to_numpy()) / DAY
-    lag_max = (earliest_end.reindex(index).to_numpy() - out["_start"].to_numpy()) / DAY
+    is_reply = (answer_kind == pledge) & (kind[promise_rows][answered_slot] == request)
+    request_of = np.full(n + 1, -1)
+    request_of[answer[is_reply]] = answered_slot[is_reply]
+    direct = answer[answer_kind == delivery]
+    via = np.flatnonzero((kind == delivery) & (request_of[parent] >= 0))
+    d_rows = np.concatenate([direct, via])
+    d_slot = np.concatenate([slot[parent[direct]], request_of[parent[via]]])
+    order = np.lexsort((rank[d_rows], end[d_rows], start[d_rows], d_slot))
+    d_rows, d_slot = d_rows[order], d_slot[order]
+    first = _first(d_slot, d_rows, size)
+    delivered = first >= 0
+    earliest_end = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
+    if len(d_rows):
+        ends = pd.Series(end[d_rows]).groupby(d_slot).min()
+        earliest_end[ends.index.to_numpy()] = ends.to_numpy()
+    p_start, p_end = start[promise_rows], end[promise_rows]
+    first_start = np.where(delivered, start[first], np.datetime64("NaT"))
+    lag_min = (first_start - p_end) / DAY
+    lag_max = (earliest_end - p_start) / DAY
 
     # Amounts, where the promise and its deliveries use the same unit.
-    same_unit = deliveries[
-        deliveries["unit"].notna()
-        & (deliveries["unit"].to_numpy() == deliveries["promise"].map(out["unit"]))
-    ]
-    delivered_amount = (
-        _amount(same_unit["amount"]).groupby(same_unit["promise"]).sum().reindex(index)
+    units = pc.dictionary_encode(col["unit"])
+    unit = np.asarray(
+        pc.fill_null(units.indices, -1).to_numpy(zero_copy_only=False), np.int64
     )
-    pledged = _amount(out["amount"])
-    delivered_amount = delivered_amount.where(pledged.notna())
-    share = delivered_amount / pledged.where(pledged > 0)
-    short = (delivered_amount < pledged).fillna(False).to_numpy()
+    pledged = _numbers(col["amount"].take(pa.array(promise_rows)))
+    same = (unit[d_rows] >= 0) & (unit[d_rows] == unit[promise_rows][d_slot])
+    amounts = _numbers(col["amount"].take(pa.array(d_rows[same])))
+    delivered_amount = np.bincount(d_slot[same], weights=amounts, minlength=size)
+    has_same = np.bincount(d_slot[same], minlength=size) > 0
+    delivered_amount = np.where(has_same & ~np.isnan(pledged), delivered_amount, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(pledged > 0, delivered_amount / pledged, np.nan)
+    short = ~np.isnan(delivered_amount) & (delivered_amount < pledged)
 
-    def answered(kind_name: str) -> np.ndarray:
-        ids = answers.loc[answers["kind"] == kind_name, "promise"]
-        return index.isin(ids)
-
-    def latest_end(kind_name: str) -> pd.Series:
-        part = answers[answers["kind"] == kind_name]
-        return part.groupby("promise")["_end"].max().reindex(index)
+    def answered(code: int) -> np.ndarray:
+        flag = np.zeros(size, dtype=bool)
+        flag[answered_slot[answer_kind == code]] = True
+        return flag
 
     # A withholding "after a delivery": it may be dated no earlier than the first one.
-    late_withholding = (
-        latest_end("withholding").to_numpy() >= first["_start"].to_numpy()
-    ) & delivered
-    withheld = answered("withholding")
-    withdrawn = answered("withdrawal")
-    pledged_reply = answered("pledge")
-    _, due_end = _bounds(out["due"])
+    latest = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
+    held = answer_kind == kinds.index("withholding")
+    if held.any():
+        ends = pd.Series(end[answer[held]]).groupby(answered_slot[held]).max()
+        latest[ends.index.to_numpy()] = ends.to_numpy()
+    late_withholding = delivered & (latest >= first_start)
+    withheld = answered(kinds.index("withholding"))
+    withdrawn = answered(kinds.index("withdrawal"))
+    pledged_reply = answered(pledge)
+    _, due_end = PARTIAL_DATE.text_bounds(col["due"].take(pa.array(promise_rows)))
     not_due = ~np.isnat(due_end) & (due_end >= np.datetime64(as_of, "D"))
-    is_pledge = (out["kind"] == "pledge").to_numpy()
+    is_pledge = kind[promise_rows] == pledge
     status = np.select(
         [
             is_pledge & withdrawn,
@@ -239,36 +276,34 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         ],
         "unanswered",
     )
-    answered_by = _joined(answers["promise"], answers["event_id"], index)
+    take = pa.array(promise_rows)
+    picked = {name: col[name].take(take) for name in NEEDED}
+    first_rows = pa.array(np.where(delivered, first, 0))
+    roots = pa.array(root[promise_rows])
+    columns = {
+        **{name: picked[name] for name in ("event_id", "kind", "provider_id")},
+        "recipient_id": picked["recipient_id"],
+        "crisis_id": _where(kind[root[promise_rows]] == crisis_kind, ids.take(roots)),
+        **{name: picked[name] for name in ("date", "due", "support_type", "item")},
+        **{name: picked[name] for name in ("amount", "unit", "certainty")},
+        "status": pa.array(status, pa.string()),
+        "answered_by": _joined(answered_slot, ids.take(pa.array(answer)), size),
+        "first_delivery_id": _where(delivered, ids.take(first_rows)),
+        "first_delivery_date": _where(delivered, col["date"].take(first_rows)),
+        "lag_days_min": _days_text(lag_min),
+        "lag_days_max": _days_text(lag_max),
+        "delivered_amount": _number_text(delivered_amount),
+        "delivered_share": _number_text(share),
+        "censored": pa.array(np.where(delivered, "false", "true"), pa.string()),
+        "as_of": pa.array([as_of.isoformat()] * size, pa.string()),
+    }
     table = pd.DataFrame(
         {
-            "event_id": out["event_id"],
-            "kind": out["kind"],
-            "provider_id": out["provider_id"],
-            "recipient_id": out["recipient_id"],
-            "crisis_id": out["crisis_id"],
-            "date": out["date"],
-            "due": out["due"],
-            "support_type": out["support_type"],
-            "item": out["item"],
-            "amount": out["amount"],
-            "unit": out["unit"],
-            "certainty": out["certainty"],
-            "status": status,
-            "answered_by": answered_by,
-            "first_delivery_id": first["event_id"],
-            "first_delivery_date": first["date"],
-            "lag_days_min": _days_text(lag_min),
-            "lag_days_max": _days_text(lag_max),
-            "delivered_amount": _number_text(delivered_amount),
-            "delivered_share": _number_text(share),
-            "censored": np.where(delivered, "false", "true"),
-            "as_of": as_of.isoformat(),
-        },
-        index=index,
+            name: pd.arrays.ArrowExtensionArray(values.cast(pa.string()))
+            for name, values in columns.items()
+        }
     )
-    table = table.astype(object).where(table.notna(), None)
-    return table[COLUMNS].reset_index(drop=True)
+    return table[COLUMNS]
 
 
 __all__ = ["COLUMNS", "crisis_of", "derive"]

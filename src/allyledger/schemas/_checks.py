@@ -24,6 +24,7 @@ from allyledger.kinds import (
     LIST_SEPARATOR,
     PARTIAL_DATE,
     SLUG_MAX,
+    arrow,
     date_parts,
     matches,
 )
@@ -109,16 +110,6 @@ def unit_codes() -> frozenset[str]:
     return frozenset(
         {c.alpha_3 for c in pycountry.currencies} | set(NON_CURRENCY_UNITS)
     )
-
-
-def arrow(series: pd.Series) -> pa.Array:
-    """The column as one Arrow string array (zero-copy for Arrow-backed strings)."""
-    array = pa.array(series, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
-    return array
 
 
 def _mask(

@@ -7,13 +7,12 @@ from typing import Any
 
 import pandera.pandas as pa_
 
-from allyledger.kinds import KINDS, PARTIAL_DATE_PATTERN
+from allyledger.kinds import KINDS, PARTIAL_DATE_PATTERN, arrow
 from allyledger.schemas._checks import (
     DATE_PATTERN,
     SLUG_PATTERN,
     URL_PATTERN,
     WIKIDATA_PATTERN,
-    arrow,
     explode,
     period_bounds,
     slug_array,

@@ -195,10 +195,13 @@ class SupportEvents(pa.DataFrameModel):
         'due "{due}" ends before the pledge was made ("{date}")',
     )
     def _due_after_date(cls, df: pd.DataFrame) -> pd.Series:
-        _, due_end = period_bounds(df["due"])
-        start, _ = period_bounds(df["date"])
-        early = ~np.isnat(due_end) & ~np.isnat(start) & (due_end < start)
-        return pd.Series(~early, index=df.index)
+        ok = np.ones(len(df), dtype=bool)
+        has = df["due"].notna().to_numpy()
+        if has.any():  # few rows have a due date: bound only those
+            _, due_end = period_bounds(df["due"][has])
+            start, _ = period_bounds(df["date"][has])
+            ok[has] = ~(~np.isnat(due_end) & ~np.isnat(start) & (due_end < start))
+        return pd.Series(ok, index=df.index)
 
     class Config:
         strict = True
