@@ -75,6 +75,7 @@ def test_public_api_is_pinned():
         "load_all",
         "read_table",
         "release_edition",
+        "survival",
     ]
     for name in allyledger.__all__:
         assert getattr(allyledger, name) is not None

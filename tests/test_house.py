@@ -164,7 +164,16 @@ def test_a_fifth_table_validates_adds_releases_diffs_and_loads(tmp_path, monkeyp
     monkeypatch.setitem(TABLES, "sanctions", _fifth_table())
     project = tmp_path / "project"
     shutil.copytree(ROOT / "dataset", project / "dataset")
+    # The committed editions as they stood at 2026.1 (made before the table existed).
     shutil.copytree(ROOT / "editions", project / "editions")
+    index_path = project / "editions" / "editions.json"
+    index = json.loads(index_path.read_text())
+    for entry in index["editions"]:
+        if entry["edition"] != "2026.1":
+            shutil.rmtree(project / "editions" / entry["edition"])
+    index["editions"] = [e for e in index["editions"] if e["edition"] == "2026.1"]
+    index["latest"] = "2026.1"
+    index_path.write_text(json.dumps(index, indent=2) + "\n")
     (project / "CHANGELOG.md").write_text("# Changelog\n\n## Unreleased\n")
     ds = project / "dataset"
     with (ds / "sources.csv").open("a") as handle:

@@ -25,6 +25,7 @@ _EXPORTS = {
     "edition_index": "allyledger.loader",
     "ledger": "allyledger.metrics",
     "headline": "allyledger.metrics",
+    "survival": "allyledger.metrics",
     "diff_folders": "allyledger.diff",
     "check_dataset": "allyledger.validate",
     "build_edition": "allyledger.build",
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from allyledger.diff import diff_folders
     from allyledger.frames import read_table
     from allyledger.loader import download, edition_index, load, load_all
-    from allyledger.metrics import headline, ledger
+    from allyledger.metrics import headline, ledger, survival
     from allyledger.problems import AllyledgerError
     from allyledger.release import release_edition
     from allyledger.schemas import SCHEMA_VERSION, TABLES
@@ -75,4 +76,5 @@ __all__ = [
     "load_all",
     "read_table",
     "release_edition",
+    "survival",
 ]

@@ -43,7 +43,7 @@ By = Literal["dyad", "crisis", "patron"]
 Source = str | Path | Mapping[str, pd.DataFrame]
 
 
-def _frames(source: Source) -> dict[str, pd.DataFrame]:
+def _load(source: Source) -> dict[str, pd.DataFrame]:
     from allyledger.frames import folder_tables
     from allyledger.loader import load_all
     from allyledger.remote import is_edition_name
@@ -61,16 +61,22 @@ def _frames(source: Source) -> dict[str, pd.DataFrame]:
     return load_all(str(source))
 
 
+def _frames(source: Source) -> dict[str, pd.DataFrame]:
+    """The tables of `source`, which must hold the outcomes table."""
+    frames = _load(source)
+    if "outcomes" not in frames:
+        label = "these tables" if isinstance(source, Mapping) else str(source)
+        raise UsageProblem(
+            f"{label} has no outcomes table (made before schema 1.1); build it again "
+            "with `allyledger build`, or use an edition from 2026.2 on"
+        )
+    return frames
+
+
 def outcomes_of(source: Source, *, established_only: bool = False) -> pd.DataFrame:
     """The outcomes table of an edition name, a build or edition folder, or a dict of
     frames; `established_only` keeps the confirmed and reported promises."""
     frames = _frames(source)
-    if "outcomes" not in frames:
-        raise UsageProblem(
-            f"{source if not isinstance(source, Mapping) else 'these tables'} has no "
-            "outcomes table (it predates schema 1.1); rebuild it with `allyledger "
-            "build` to derive one"
-        )
     table = frames["outcomes"]
     if established_only:
         table = table[table["certainty"].astype(str).isin(ESTABLISHED)]
