@@ -122,10 +122,6 @@ def _codes(values: pa.Array, vocabulary: list[str]) -> np.ndarray:
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
 
 
-def _amount(text: pd.Series) -> pd.Series:
-    return pd.to_numeric(text, errors="coerce")
-
-
 def _numbers(text: pa.Array) -> np.ndarray:
     return np.asarray(
         pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), dtype=float
