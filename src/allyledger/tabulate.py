@@ -1,32 +1,32 @@
 """A DataFrame as text, Markdown, CSV or JSON, for the command line and the README.
 
 Plain formatting only: numbers that are shares print with three decimals in text and
-Markdown (the CSV and JSON keep every digit), missing values print empty.
+Markdown (the CSV and JSON keep every digit), missing values print empty. `plain` and
+`records` turn cells into JSON-ready values, here and for the HTML report's data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import math
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 FORMATS = ("text", "csv", "json", "markdown")
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    value = plain(value)
+    if value is None:
         return ""
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
     if isinstance(value, float):
         return (
-            f"{value:.3f}".rstrip("0").rstrip(".")
-            if not value.is_integer()
-            else str(int(value))
+            str(int(value))
+            if value.is_integer()
+            else f"{value:.3f}".rstrip("0").rstrip(".")
         )
     return str(value)
 
@@ -59,30 +59,40 @@ def text(frame: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.astype(object).itertuples(index=False):
-        record = {}
-        for name, value in zip(frame.columns, row, strict=True):
-            missing = (
-                value is None
-                or value is pd.NA
-                or value is pd.NaT
-                or (isinstance(value, float) and math.isnan(value))
-            )
-            record[str(name)] = (
-                None
-                if missing
-                else (
-                    value.isoformat()
-                    if hasattr(value, "isoformat")
-                    else value.item()
-                    if hasattr(value, "item")
-                    else value
-                )
-            )
-        out.append(record)
-    return out
+def plain(value: object) -> Any:
+    """A cell as a plain value: None for a missing one, an ISO date for a timestamp,
+    int, float, bool or str for a scalar, a list for a list cell."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
+    if value is None or bool(pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def records(
+    frame: pd.DataFrame, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of `frame` as dicts of plain values, keyed by `columns` (default: all
+    of its columns)."""
+    keys = [str(c) for c in frame.columns] if columns is None else list(columns)
+    return [
+        {c: plain(v) for c, v in zip(keys, record, strict=True)}
+        for record in frame[keys].itertuples(index=False, name=None)
+    ]
 
 
 def render(frame: pd.DataFrame, fmt: str) -> str:
@@ -95,4 +105,4 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     return text(frame)
 
 
-__all__ = ["FORMATS", "markdown", "records", "render", "text"]
+__all__ = ["FORMATS", "markdown", "plain", "records", "render", "text"]

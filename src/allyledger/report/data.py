@@ -26,6 +26,7 @@ import pandas as pd
 from allyledger.frames import folder_tables
 from allyledger.kinds import PartialDate
 from allyledger.metrics import crisis_of, headline, ledger
+from allyledger.tabulate import records as _records
 from allyledger.vocab import EVENT_KINDS
 
 KINDS = list(EVENT_KINDS)
@@ -71,42 +72,6 @@ def period(start: dt.date, precision: str | None) -> tuple[dt.date, dt.date]:
     day = np.array([dt.date(start.year, start.month, start.day)], "datetime64[D]")
     first, last = PartialDate.bounds(day, np.array([precision], dtype=object))
     return first[0].item(), last[0].item()
-
-
-def _plain(value: object) -> Any:
-    """A cell as a plain value: None for a missing one, an ISO date for a timestamp,
-    int, float, bool or str for a scalar, a list for a list cell."""
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in value]
-    if value is None or bool(pd.isna(value)):  # type: ignore[call-overload]
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _records(
-    frame: pd.DataFrame, columns: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
-    """The rows of `frame` as dicts of plain values, keyed by `columns` (default: all
-    of its columns)."""
-    keys = [str(c) for c in frame.columns] if columns is None else list(columns)
-    return [
-        {c: _plain(v) for c, v in zip(keys, record, strict=True)}
-        for record in frame[keys].itertuples(index=False, name=None)
-    ]
 
 
 def _table(
