@@ -170,4 +170,5 @@ def inputs() -> dict[str, Table]:
     `TABLES` each time, so a table registered later is included)."""
     return {n: t for n, t in TABLES.items() if not t.derived}
 
+
 __all__ = ["SCHEMA_VERSION", "TABLES", "Field", "Table", "inputs"]

@@ -209,12 +209,12 @@ def url_field(description: str, *, example: str) -> Any:
 
 
 def amount_field(description: str, *, example: str) -> Any:
+    """An optional number of at least 0 (the kind owns the bound)."""
     return _field(
         kind="number",
         description=description,
         required=False,
         example=example,
-        minimum=0,
     )
 
 
@@ -238,13 +238,6 @@ def boolean_field(description: str, *, example: str) -> Any:
     """true or false (derived tables only)."""
     return _field(
         kind="boolean", description=description, required=True, example=example
-    )
-
-
-def number_field(description: str, *, example: str) -> Any:
-    """A number of at least 0 (derived tables)."""
-    return _field(
-        kind="number", description=description, required=False, example=example
     )
 
 

@@ -10,11 +10,11 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from allyledger.schemas._fields import (
+    amount_field,
     boolean_field,
     date_field,
     enum_field,
     integer_field,
-    number_field,
     partial_date_field,
     ref_field,
     ref_list_field,
@@ -66,7 +66,7 @@ class Outcomes(pa.DataFrameModel):
         max_length=200,
         example="S-300",
     )
-    amount: Series[str] = number_field("The quantity promised, with unit.", example="4")
+    amount: Series[str] = amount_field("The quantity promised, with unit.", example="4")
     unit: Series[str] = unit_field("The unit of amount.", example="units")
     certainty: Series[str] = enum_field(
         CERTAINTIES, "How well established the promise is.", example="confirmed"
@@ -102,11 +102,11 @@ class Outcomes(pa.DataFrameModel):
         "allows (against the delivery that could have come earliest).",
         example="8",
     )
-    delivered_amount: Series[str] = number_field(
+    delivered_amount: Series[str] = amount_field(
         "The amount delivered in the promise's own unit (where both give one).",
         example="4",
     )
-    delivered_share: Series[str] = number_field(
+    delivered_share: Series[str] = amount_field(
         "delivered_amount as a share of amount (1 = all of it; may exceed 1).",
         example="1.0",
     )

@@ -50,7 +50,7 @@ class SupportEvents(pa.DataFrameModel):
     )
     due: Series[str] = partial_date_field(
         "For a pledge, when the support was to arrive, where a source gives a "
-        "timetable (\"by 2027\", \"within two weeks\"); at the precision given.",
+        'timetable ("by 2027", "within two weeks"); at the precision given.',
         required=False,
         example="2027",
         future=True,
