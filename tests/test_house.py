@@ -285,7 +285,7 @@ def test_partial_dates_have_one_period_rule():
     import pyarrow as pa
 
     from allyledger.kinds import PARTIAL_DATE, PartialDate
-    from allyledger.report.data import period
+    from allyledger.report.stories import period
     from allyledger.schemas._fields import period_bounds
 
     start = np.array(["2024-01-01", "2024-02-01", "2024-02-14"], "datetime64[D]")

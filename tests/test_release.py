@@ -51,13 +51,21 @@ def test_changes_and_changelog(dist, tmp_path):
     assert "- `support_events`: 0 added, 1 removed, 0 changed." in changes
     log = (tmp_path / "CHANGELOG.md").read_text()
     assert log.index("## Unreleased") < log.index("## 2026.2") < log.index("## 2026.1")
+    # The edition's own notes hold the maintainers' notes and every changed row.
+    first = (dist / "2026.1" / "CHANGES.md").read_text()
+    assert "- The test fixture changed." in first
+    assert "### Row-level changes since 2026.1" in changes
+    assert "- removed `2025-06-01-withholding`" in changes
+    assert "- changed `csto`" in changes
     # The unreleased notes moved under the first edition.
     assert log.index("- The test fixture changed.") > log.index("## 2026.1")
 
 
 def test_release_is_reproducible(dist, tmp_path):
     other = tmp_path / "other"
-    release("2026.1", VALID, other, tmp_path / "log.md")
+    log = tmp_path / "log.md"  # the same notes as the first release had
+    log.write_text("# Changelog\n\n## Unreleased\n\n- The test fixture changed.\n")
+    release("2026.1", VALID, other, log)
     for path in (dist / "2026.1").iterdir():
         assert path.read_bytes() == (other / "2026.1" / path.name).read_bytes()
 

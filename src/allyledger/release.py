@@ -21,7 +21,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from allyledger.build import frames_of, write_tables
-from allyledger.diff import TableDiff, diff_folders
+from allyledger.diff import TableDiff, diff_folders, render_markdown
 from allyledger.outputs import UnsafeOutput, file_entry, refuse_unsafe, write_atomic
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.report import render_report
@@ -127,6 +127,24 @@ def _changes_md(
     return "\n".join(lines) + "\n"
 
 
+def _edition_notes(
+    changes: str,
+    notes: str,
+    previous: str | None,
+    diffs: dict[str, TableDiff] | None,
+) -> str:
+    """The edition's CHANGES.md: the summary, the maintainers' notes (the Unreleased
+    section of the changelog) and every row added, removed or changed."""
+    parts = [changes.rstrip("\n")]
+    if notes.strip():
+        parts.append(notes.strip("\n"))
+    if previous and diffs is not None:
+        parts.append(
+            render_markdown(diffs, title=f"Row-level changes since {previous}")
+        )
+    return "\n\n".join(parts) + "\n"
+
+
 def release_edition(
     edition: str,
     dataset_dir: Path | str,
@@ -205,9 +223,13 @@ def _release_locked(
             return _compare_existing(edition, target, staging, counts)
         diffs = diff_folders(dist / previous, staging) if previous else None
         changes = _changes_md(edition, as_of, counts, previous, diffs)
-        (staging / "CHANGES.md").write_text(changes, encoding="utf-8")
+        notes = unreleased_notes(changelog) if changelog is not None else ""
+        (staging / "CHANGES.md").write_text(
+            _edition_notes(changes, notes, previous, diffs), encoding="utf-8"
+        )
         (staging / "report.html").write_text(
-            render_report(staging, name=f"edition {edition}"), encoding="utf-8"
+            render_report(staging, edition=edition, as_of=as_of.isoformat()),
+            encoding="utf-8",
         )
         files = [
             file_entry(staging / name)
@@ -267,6 +289,25 @@ def _compare_existing(
     return ReleaseResult(edition, target, False, counts, None, None)
 
 
+def _unreleased(text: str) -> tuple[re.Match[str] | None, str, str]:
+    """The Unreleased heading of a changelog, its notes, and what follows them."""
+    match = re.search(r"^## Unreleased[^\n]*\n", text, flags=re.M)
+    if match is None:
+        return None, "", ""
+    rest = text[match.end() :]
+    following = re.search(r"^## ", rest, flags=re.M)
+    notes = rest[: following.start()] if following else rest
+    after = rest[following.start() :] if following else ""
+    return match, notes, after
+
+
+def unreleased_notes(path: Path) -> str:
+    """The notes under `## Unreleased` in the changelog at PATH ("" if none)."""
+    if not path.exists():
+        return ""
+    return _unreleased(path.read_text("utf-8"))[1].strip("\n")
+
+
 def promote_changelog(path: Path, edition: str, changes: str) -> None:
     """Move the Unreleased notes of CHANGELOG.md under a new heading for EDITION."""
     text = (
@@ -275,15 +316,11 @@ def promote_changelog(path: Path, edition: str, changes: str) -> None:
     if re.search(rf"^## {re.escape(edition)} ", text, flags=re.M):
         return
     heading, _, body = changes.partition("\n")
-    match = re.search(r"^## Unreleased[^\n]*\n", text, flags=re.M)
+    match, notes, after = _unreleased(text)
     if match is None:
         text = text.rstrip("\n") + "\n\n## Unreleased\n"
-        match = re.search(r"^## Unreleased[^\n]*\n", text, flags=re.M)
+        match, notes, after = _unreleased(text)
         assert match is not None
-    rest = text[match.end() :]
-    following = re.search(r"^## ", rest, flags=re.M)
-    notes = rest[: following.start()] if following else rest
-    after = rest[following.start() :] if following else ""
     entry = heading + "\n\n" + body.strip("\n") + "\n"
     if notes.strip():
         entry += "\n" + notes.strip("\n") + "\n"

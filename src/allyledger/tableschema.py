@@ -17,6 +17,14 @@ DATA_LICENSE = {
     "title": "Creative Commons Attribution 4.0",
 }
 HOMEPAGE = "https://github.com/allyledger/allyledger"
+TITLE = "allyledger: what patrons promise their allies, and what they deliver"
+DESCRIPTION = (
+    "Who supports whom in world politics: standing relationships, and the crises, "
+    "requests, pledges, deliveries and withholdings between actors, each row citing "
+    "its sources."
+)
+# Whom to cite; CITATION.cff says the same (a test keeps them together).
+AUTHORS = ("allyledger contributors",)
 
 
 def _constraints(f: Field, *, typed: bool) -> dict[str, Any]:
@@ -122,10 +130,9 @@ def datapackage(
         )
     descriptor: dict[str, Any] = {
         "name": name,
-        "title": "allyledger: what patrons promise their allies, and what they deliver",
-        "description": "Who supports whom in world politics: standing relationships, and "
-        "the crises, requests, pledges, deliveries and withholdings between actors, "
-        "each row citing its sources.",
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "contributors": [{"title": author, "role": "author"} for author in AUTHORS],
         "homepage": HOMEPAGE,
         "version": version,
         "licenses": [DATA_LICENSE],

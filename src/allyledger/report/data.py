@@ -1,125 +1,66 @@
 """The report's data step: a build or edition folder in, a plain dictionary out.
 
-`report_data` gathers everything the page shows (the title, the overview counts, the
-ledger per dyad and per crisis, each crisis's events for its timeline and table, the
-events outside a crisis, the standing relationships, the sources) and what the caps cut.
-Only plain values leave this module (str, int, float, bool, None, lists and dicts), so
-the result is JSON-serialisable, holds no HTML, and the template escapes every value.
+`report_data` gathers everything the page shows: the answer (what came of each
+patron's promises to each client, from the outcomes table), one section per dyad
+telling each crisis as a story, an index of every event, the standing relationships,
+the sources, and what a reader needs to cite and download the edition. Only plain
+values leave this module (str, int, float, bool, None, lists and dicts), so the result
+is JSON-serialisable, holds no HTML, and the template escapes every value.
 
-A table is a dict: `id`, `columns` (each a `name` and a `type` that says how the page
-shows its cells: "text", "kind", "sources", "list" or "link"), `rows` (dicts keyed by
-column name, at most `MAX_ROWS`), `total` (the rows the data holds) and `cut` (how
-many of them were left out).
+A table is a dict: `id`, `columns` (each a `name`, a `label` for its header and a
+`type` that says how the page shows its cells: "text", "number", "kind", "sources",
+"list", "link" or "event"), `rows` (dicts keyed by column name, at most `MAX_ROWS`),
+`total` (the rows the data holds) and `cut` (how many of them were left out).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from allyledger.frames import folder_tables
-from allyledger.kinds import PartialDate
-from allyledger.metrics import crisis_of, headline, ledger
-from allyledger.tabulate import records as _records
-from allyledger.vocab import EVENT_KINDS
+from allyledger.metrics import crisis_of, headline, survival
+from allyledger.report import about, stories
+from allyledger.report.words import (
+    STATUS_MEANINGS,
+    STATUS_WORDS,
+    days,
+    human_date,
+    percent,
+    share_range,
+)
+from allyledger.tabulate import records
+from allyledger.vocab import EVENT_KINDS, PLEDGE_STATUSES, REQUEST_STATUSES
 
 KINDS = list(EVENT_KINDS)
-MAX_TIMELINES = 150  # crises drawn, those with the most events first
-MAX_ROWS = 5000  # rows per table; the page says how many more the data holds
-EVENT_COLUMNS = [
-    "event_id",
-    "date",
-    "date_precision",
-    "kind",
-    "provider_id",
-    "recipient_id",
-    "support_type",
-    "certainty",
-    "summary",
-    "source_ids",
-]
-RELATIONSHIP_COLUMNS = [
-    "relationship_id",
-    "from_actor_id",
-    "to_actor_id",
-    "kind",
-    "obligations",
-    "start",
-    "end",
-    "status",
-    "source_ids",
-]
-SOURCE_COLUMNS = ["source_id", "publisher", "published", "title", "url"]
-# How the page shows the cells of each kind of table, where they are more than text.
-EVENT_TYPES = {"kind": "kind", "source_ids": "sources"}
-RELATIONSHIP_TYPES = {"obligations": "list", "source_ids": "sources"}
-SOURCE_TYPES = {"url": "link"}
-
-
-def period(start: dt.date, precision: str | None) -> tuple[dt.date, dt.date]:
-    """The first and last day a date stands for, given its precision.
-
-    A date known to the year spans 1 January to 31 December, one known to the month
-    spans that month, and anything else (a day, or no precision) is the day itself.
-    `start` may be a `date`, a `datetime` or a `pandas.Timestamp`; its time is dropped.
-    """
-    day = np.array([dt.date(start.year, start.month, start.day)], "datetime64[D]")
-    first, last = PartialDate.bounds(day, np.array([precision], dtype=object))
-    return first[0].item(), last[0].item()
+MAX_TIMELINES = 150  # stories drawn as a timeline, in page order
+MAX_ROWS = 5000  # rows per table and events told; the page says what was cut
+MIN_CURVE = 3  # pledges a patron needs for its own delivery curve
+LEAD_PROMISES = 5  # promises a patron needs for a sentence in the lead
+HORIZONS = (30, 90, 365)
 
 
 def _table(
     table_id: str,
-    columns: Sequence[str],
+    columns: Sequence[tuple[str, str, str]],
     rows: list[dict[str, Any]],
     *,
     total: int | None = None,
-    types: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A table of at most `MAX_ROWS` of `rows` (`total` counts them where `rows` was
-    already cut)."""
+    """A table of at most `MAX_ROWS` of `rows`; `columns` are (name, label, type)
+    (`total` counts the rows where `rows` was already cut)."""
     total = len(rows) if total is None else total
     return {
         "id": table_id,
-        "columns": [{"name": c, "type": (types or {}).get(c, "text")} for c in columns],
+        "columns": [{"name": n, "label": lb, "type": t} for n, lb, t in columns],
         "rows": rows[:MAX_ROWS],
         "total": total,
         "cut": max(0, total - MAX_ROWS),
     }
-
-
-def _links(ids: list[str] | None, urls: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The sources of a `source_ids` cell, each its `id` and `url` (None if unknown)."""
-    return [{"id": i, "url": urls.get(i)} for i in ids or []]
-
-
-def _events(frame: pd.DataFrame, urls: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Each event as a dict: the `EVENT_COLUMNS` (its `source_ids` as links), the period
-    its date stands for (`start`, `end`) and a `label` for a timeline."""
-    out = []
-    for event in _records(frame, EVENT_COLUMNS):
-        date = dt.date.fromisoformat(event["date"])
-        start, end = period(date, event["date_precision"])
-        event["source_ids"] = _links(event["source_ids"], urls)
-        event["start"], event["end"] = start.isoformat(), end.isoformat()
-        event["label"] = event["summary"] or event["event_id"]
-        out.append(event)
-    return out
-
-
-def _edition_name(folder: Path) -> str:
-    manifest = folder / "manifest.json"
-    if manifest.exists():
-        edition = json.loads(manifest.read_text("utf-8")).get("edition")
-        if edition:
-            return f"edition {edition}"
-    return "a build"
 
 
 def _overview(
@@ -139,7 +80,10 @@ def _overview(
     )
     coverage = pd.crosstab(country.replace("", "(none)"), kind)
     coverage = coverage.reindex(columns=[k for k in KINDS if k in coverage.columns])
-    coverage.insert(0, "recipient country", coverage.index)
+    coverage.insert(0, "country", coverage.index)
+    coverage.insert(0, "anchor", None)
+    columns = [("country", "Recipient country", "text")]
+    columns += [(k, k, "number") for k in coverage.columns[2:]]
     return {
         "tables": {n: len(frame) for n, frame in frames.items()},
         "kinds": {k: int(kinds.get(k, 0)) for k in KINDS},
@@ -147,116 +91,250 @@ def _overview(
             "years": [int(y) for y in years.index],
             "counts": {k: [int(n) for n in years[k]] for k in present},
         },
-        "by_country": _table("coverage", list(coverage.columns), _records(coverage)),
+        "by_country": _table("countries-table", columns, records(coverage)),
     }
 
 
-def _ledger(
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _answer(
     frames: Mapping[str, pd.DataFrame], names: Mapping[str, str]
-) -> dict[str, Any]:
-    """What came of the promises, per dyad (across crises) and per dyad and crisis;
-    empty for an edition made before the outcomes table existed."""
+) -> dict[str, Any] | None:
+    """What came of the promises: per dyad and per patron, with the time to first
+    delivery; None for an edition made before the outcomes table existed."""
     if "outcomes" not in frames:
-        return {"dyads": None, "crises": None}
-    table = ledger(frames)
-    dyads = headline(frames)
-    dyads.insert(2, "recipient", dyads["recipient_id"].map(names))
-    dyads.insert(1, "provider", dyads["provider_id"].map(names))
-    for frame in (dyads, table):
-        shares = [c for c in frame.columns if "share" in c or "within" in c]
-        frame[shares] = frame[shares].round(2)
-    return {
-        "dyads": _table("ledger-dyads", list(dyads.columns), _records(dyads)),
-        "crises": _table("ledger", list(table.columns), _records(table)),
-    }
-
-
-def _timelines(
-    events: pd.DataFrame, names: Mapping[str, str], urls: Mapping[str, str]
-) -> dict[str, Any]:
-    """The crises in date order, at most `MAX_TIMELINES` (those with the most events),
-    each with its events (all of them, for the timeline) and its table of events."""
-    crises = events[events["kind"].astype(str) == "crisis"].sort_values(
-        ["date", "event_id"]
+        return None
+    by_dyad = headline(frames)
+    by_patron = headline(frames, by="patron")
+    size = dict(zip(by_patron["provider_id"], by_patron["promises"], strict=True))
+    by_dyad = by_dyad.assign(
+        _patron=by_dyad["provider_id"].map(size),
+        _p=by_dyad["provider_id"].map(names),
+        _r=by_dyad["recipient_id"].map(names),
+    ).sort_values(
+        ["_patron", "provider_id", "promises", "_r"],
+        ascending=[False, True, False, True],
+        kind="stable",
     )
-    total = len(crises)
-    if total > MAX_TIMELINES:
-        sizes = events["crisis_id"].value_counts()
-        keep = sizes.reindex(crises["event_id"]).fillna(0).to_numpy()
-        order = np.lexsort((crises["event_id"].to_numpy(), -keep))[:MAX_TIMELINES]
-        crises = crises.iloc[np.sort(order)]
-    by_crisis = dict(list(events.groupby("crisis_id", sort=False)))
-    shown = []
-    for crisis in _records(crises, ["event_id", "date", "recipient_id", "summary"]):
-        crisis_id = crisis["event_id"]
-        part = by_crisis.get(crisis_id, events.iloc[:0]).sort_values(
-            ["date", "event_id"]
-        )
-        rows = _events(part, urls)
-        shown.append(
+    by_patron = by_patron.sort_values(
+        ["promises", "provider_id"], ascending=[False, True], kind="stable"
+    )
+    dyads = [_row(r, names) for r in records(by_dyad.drop(columns=["_p", "_r"]))]
+    patrons = [_row(r, names) for r in records(by_patron)]
+    curves = survival(frames, by="patron")
+    shown = [p for p in patrons if p["promises"] >= MIN_CURVE]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for dyad in dyads:
+        groups.setdefault(dyad["provider_id"], []).append(dyad)
+    return {
+        "dyads": dyads,
+        "by_patron": [
+            {"provider_id": p, "provider": names.get(p, p), "dyads": part}
+            for p, part in groups.items()
+        ],
+        "patrons": patrons,
+        "lead": [p for p in patrons if p["promises"] >= LEAD_PROMISES],
+        "statuses": [
+            {"status": s, "word": STATUS_WORDS[s], "meaning": STATUS_MEANINGS[s]}
+            for s in PLEDGE_STATUSES
+        ],
+        "horizons": list(HORIZONS),
+        "curves": [
             {
-                **crisis,
-                "recipient": names.get(crisis["recipient_id"]),
-                "anchor": f"crisis-{crisis_id}",
-                "title": f"{crisis_id}: {crisis['summary']}",
-                "events": rows,
-                "table": _table(
-                    f"events-{crisis_id}", EVENT_COLUMNS, rows, types=EVENT_TYPES
+                "provider_id": p["provider_id"],
+                "provider": p["provider"],
+                "pledges": p["promises"],
+                "points": records(
+                    curves[curves["provider_id"] == p["provider_id"]],
+                    ["days", "at_risk", "delivered_low", "delivered_high"],
                 ),
             }
+            for p in shown
+        ],
+        "min_curve": MIN_CURVE,
+    }
+
+
+def _row(row: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """One dyad's or patron's line of the answer, with the words the page prints."""
+    promises = row["promises"]
+    out = {
+        "provider_id": row["provider_id"],
+        "provider": names.get(row["provider_id"], row["provider_id"]),
+        "recipient_id": row.get("recipient_id"),
+        "recipient": names.get(row.get("recipient_id") or "", row.get("recipient_id")),
+        "anchor": (
+            stories.dyad_anchor(row["provider_id"], row["recipient_id"])
+            if row.get("recipient_id")
+            else None
+        ),
+        "promises": promises,
+        "counts": {s: row[s] for s in PLEDGE_STATUSES},
+        "shares": {
+            s: percent(row[s] / promises) if promises else "" for s in PLEDGE_STATUSES
+        },
+        "parts": [
+            f"{row[s]} {STATUS_WORDS[s]}"
+            + (f" ({percent(row[s] / promises)})" if promises else "")
+            for s in PLEDGE_STATUSES
+            if row[s]
+        ],
+        "requests": row["requests"],
+        "request_counts": {s: row[s] for s in REQUEST_STATUSES},
+        "kept_of_resolved": percent(_number(row["kept_share"])),
+        "lag": days(
+            _number(row["median_lag_days_min"]), _number(row["median_lag_days_max"])
+        ),
+    }
+    out["within"] = {
+        str(h): share_range(
+            _number(row[f"delivered_within_{h}_days_low"]),
+            _number(row[f"delivered_within_{h}_days_high"]),
         )
-    return {"total": total, "cut": total - len(shown), "crises": shown}
+        for h in HORIZONS
+    }
+    return out
 
 
-def report_data(folder: Path | str, *, name: str | None = None) -> dict[str, Any]:
+def _ties(
+    frames: Mapping[str, pd.DataFrame], urls: Mapping[str, Mapping[str, Any]]
+) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The standing relationships: per (from, to) pair, and as table rows."""
+    columns = ["relationship_id", "from_actor_id", "to_actor_id", "kind"]
+    columns += ["obligations", "start", "start_precision", "end", "end_precision"]
+    columns += ["status", "source_ids"]
+    frame = frames["relationships"]
+    names = dict(
+        zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True)
+    )
+    rows = []
+    per_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for tie in records(frame, columns):
+        row = {
+            "relationship_id": tie["relationship_id"],
+            "anchor": f"relationship-{tie['relationship_id']}",
+            "from": names.get(tie["from_actor_id"], tie["from_actor_id"]),
+            "to": names.get(tie["to_actor_id"], tie["to_actor_id"]),
+            "kind": (tie["kind"] or "").replace("_", " "),
+            "obligations": tie["obligations"] or [],
+            "start": human_date(tie["start"], tie["start_precision"]),
+            "end": human_date(tie["end"], tie["end_precision"]),
+            "status": tie["status"],
+            "sources": [stories.source_link(i, urls) for i in tie["source_ids"] or []],
+        }
+        rows.append(row)
+        per_pair.setdefault((tie["from_actor_id"], tie["to_actor_id"]), []).append(row)
+    return per_pair, rows
+
+
+INDEX_COLUMNS = [
+    ("date_text", "Date", "event"),
+    ("kind_word", "What", "kind"),
+    ("provider", "From", "text"),
+    ("recipient", "To", "text"),
+    ("summary", "Summary", "text"),
+    ("status_word", "Outcome", "text"),
+    ("certainty", "Certainty", "text"),
+    ("sources", "Sources", "sources"),
+]
+SOURCE_COLUMNS = [
+    ("source_id", "Source", "anchor"),
+    ("publisher", "Publisher", "text"),
+    ("published", "Published", "text"),
+    ("title", "Title", "text"),
+    ("url", "Address", "link"),
+]
+TIE_COLUMNS = [
+    ("from", "From", "text"),
+    ("to", "To", "text"),
+    ("kind", "Relationship", "text"),
+    ("obligations", "Obligations", "list"),
+    ("start", "Since", "text"),
+    ("end", "Until", "text"),
+    ("status", "Status", "text"),
+    ("sources", "Sources", "sources"),
+]
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.exists():
+        return {}
+    manifest = json.loads(path.read_text("utf-8"))
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def report_data(
+    folder: Path | str,
+    *,
+    edition: str | None = None,
+    as_of: str | None = None,
+    files_base: str = "",
+) -> dict[str, Any]:
     """Everything the report of a build or edition folder shows, as plain values.
 
-    `name` titles it (default: "edition X" from manifest.json, else "a build").
-    Keys: `title`; `caps` (`timelines`, `rows`); `overview` (`tables` and `kinds`:
-    counts by name; `by_year`: `years` and per kind `counts`, one per year;
-    `by_country`: a table); `ledger` (`dyads`, `crises`: tables); `timelines`
-    (`total`, `cut`, `crises`: each crisis's `event_id`, `date`, `recipient_id`,
-    `recipient`, `summary`, `anchor`, `title`, `events` and `table`); `events` (the
-    table of events outside a crisis); `relationships`; `sources` (tables).
+    `edition` and `as_of` default to what the folder's manifest.json says (a release
+    renders the report before it writes the manifest, so it passes them); `files_base`
+    is the relative address of the folder's files from the page ("" beside them).
+    Keys: `title`, `edition`, `as_of`, `caps`; `answer` (None before schema 1.1);
+    `sections` (per dyad, with `stories`); `index` (every event); `overview`;
+    `relationships`; `sources` (tables); `about` (licence, citation, files, changes)
+    and `jsonld` (the schema.org Dataset).
     """
     folder = Path(folder)
+    manifest = _manifest(folder)
+    edition = edition or manifest.get("edition")
     frames = folder_tables(folder)
+    if as_of is None:
+        as_of = manifest.get("as_of")
+    if as_of is None and "outcomes" in frames and len(frames["outcomes"]):
+        as_of = records(frames["outcomes"].head(1), ["as_of"])[0]["as_of"]
     actors, sources = frames["actors"], frames["sources"]
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    urls = dict(zip(sources["source_id"], sources["url"], strict=True))
-    events = frames["support_events"].assign(
+    source_rows = records(
+        sources,
+        ["source_id", "url", "title", "publisher", "published", "published_precision"],
+    )
+    by_source = {s["source_id"]: s for s in source_rows}
+    events_frame = frames["support_events"].assign(
         crisis_id=crisis_of(frames["support_events"])
     )
-    loose = events[events["crisis_id"].isna()].sort_values(["date", "event_id"])
-    ties = frames["relationships"]
-    relationships = _records(ties.head(MAX_ROWS), RELATIONSHIP_COLUMNS)
-    for tie in relationships:
-        tie["source_ids"] = _links(tie["source_ids"], urls)
+    outcomes = (
+        {o["event_id"]: o for o in records(frames["outcomes"])}
+        if "outcomes" in frames
+        else {}
+    )
+    all_events = stories.events(events_frame, names, by_source, outcomes)
+    answer = _answer(frames, names)
+    order = (
+        [(d["provider_id"], d["recipient_id"]) for d in answer["dyads"]]
+        if answer
+        else []
+    )
+    per_pair, tie_rows = _ties(frames, by_source)
+    told = stories.sections(all_events, order, names, per_pair, max_events=MAX_ROWS)
+    told_ids = set(told["told"])
+    for event in all_events:
+        event["anchor"] = (
+            None if event["event_id"] in told_ids else stories.anchor(event["event_id"])
+        )
+    for row in source_rows:
+        row["anchor"] = f"source-{row['source_id']}"
+        row["published"] = human_date(row["published"], row.pop("published_precision"))
+    title = f"edition {edition}" if edition else "a build"
     return {
-        "title": f"allyledger — {name or _edition_name(folder)}",
+        "title": f"allyledger {title}: did patrons keep their promises?",
+        "edition": edition,
+        "as_of": as_of,
+        "as_of_text": human_date(as_of, "day") if as_of else "",
         "caps": {"timelines": MAX_TIMELINES, "rows": MAX_ROWS},
-        "overview": _overview(frames, events),
-        "ledger": _ledger(frames, names),
-        "timelines": _timelines(events, names, urls),
-        "events": _table(
-            "events-other",
-            EVENT_COLUMNS,
-            _events(loose.head(MAX_ROWS), urls),
-            total=len(loose),
-            types=EVENT_TYPES,
-        ),
-        "relationships": _table(
-            "relationships",
-            RELATIONSHIP_COLUMNS,
-            relationships,
-            total=len(ties),
-            types=RELATIONSHIP_TYPES,
-        ),
-        "sources": _table(
-            "sources",
-            SOURCE_COLUMNS,
-            _records(sources.head(MAX_ROWS), SOURCE_COLUMNS),
-            total=len(sources),
-            types=SOURCE_TYPES,
-        ),
+        "answer": answer,
+        "sections": told,
+        "index": _table("events-table", INDEX_COLUMNS, all_events),
+        "overview": _overview(frames, events_frame),
+        "relationships": _table("relationships-table", TIE_COLUMNS, tie_rows),
+        "sources": _table("sources-table", SOURCE_COLUMNS, source_rows),
+        "about": about.about(folder, edition, as_of, files_base),
     }
