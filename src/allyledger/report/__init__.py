@@ -69,7 +69,12 @@ def _changes_html(markdown: str | None) -> str:
 
 def _charts(data: dict[str, Any]) -> dict[str, Any]:
     answer = data["answer"]
-    stories = [s for d in data["sections"]["dyads"] for s in d["stories"]]
+    stories = [
+        s
+        for d in data["sections"]["dyads"]
+        for s in d["stories"]
+        if len({e["start"] for e in s["timeline"]}) >= 2  # one date needs no axis
+    ]
     return {
         "coverage": draw.coverage_chart(data["overview"]["by_year"]),
         "status": draw.status_chart(answer["dyads"]) if answer else "",

@@ -301,7 +301,7 @@ def _ticks(lo: dt.date, hi: dt.date) -> tuple[list[dt.date], list[str]]:
 
 
 def timeline(story: Mapping[str, Any], prefix: str) -> str:
-    """A story's events on one lane per kind: a marker at each event's date and a bar
+    """A story's events on one lane per kind present: a marker at each event's date and a bar
     over the period it stands for where it is known only to the month or year. The
     date axis is ticked at a scale that fits the story's span, every tick inside it.
 
@@ -314,10 +314,12 @@ def timeline(story: Mapping[str, Any], prefix: str) -> str:
     _setup()
     lo = dt.date.fromisoformat(story["first"])
     hi = dt.date.fromisoformat(story["last"])
-    figure, axes = plt.subplots(figsize=(10, 2.2))
+    present = {e["kind"] for e in story["timeline"]}
+    lanes = [k for k in LANES if k in present]
+    figure, axes = plt.subplots(figsize=(10, 0.6 + 0.3 * len(lanes)))
     for event in story["timeline"]:
         kind = event["kind"]
-        lane = LANES.index(kind)
+        lane = lanes.index(kind)
         start, end = (
             dt.date.fromisoformat(event["start"]),
             dt.date.fromisoformat(event["end"]),
@@ -346,8 +348,8 @@ def timeline(story: Mapping[str, Any], prefix: str) -> str:
         mdates.date2num(hi) + pad,  # type: ignore[no-untyped-call]
     )
     axes.set_xticks(mdates.date2num(ticks), labels)  # type: ignore[no-untyped-call]
-    axes.set_yticks(range(len(LANES)), [KIND_WORDS[k] for k in LANES])
-    axes.set_ylim(-0.7, len(LANES) - 0.3)
+    axes.set_yticks(range(len(lanes)), [KIND_WORDS[k] for k in lanes])
+    axes.set_ylim(-0.7, len(lanes) - 0.3)
     axes.invert_yaxis()
     axes.grid(axis="x", color="#eeeeee", linewidth=0.5)
     axes.spines[["top", "right"]].set_visible(False)

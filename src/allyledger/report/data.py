@@ -63,6 +63,16 @@ def _table(
     }
 
 
+def _country_name(code: str) -> str:
+    """`Armenia (ARM)` for an ISO 3166-1 alpha-3 code; other values as they are."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    if country is None:
+        return code
+    return f"{getattr(country, 'common_name', country.name)} ({code})"
+
+
 def _overview(
     frames: Mapping[str, pd.DataFrame], events: pd.DataFrame
 ) -> dict[str, Any]:
@@ -78,7 +88,7 @@ def _overview(
     country = events["recipient_id"].map(
         dict(zip(actors["actor_id"], actors["country"].fillna(""), strict=True))
     )
-    coverage = pd.crosstab(country.replace("", "(none)"), kind)
+    coverage = pd.crosstab(country.replace("", "(none)").map(_country_name), kind)
     coverage = coverage.reindex(columns=[k for k in KINDS if k in coverage.columns])
     coverage.insert(0, "country", coverage.index)
     coverage.insert(0, "anchor", None)

@@ -160,6 +160,10 @@ def _outcome_note(outcome: Mapping[str, Any]) -> str:
     return "; ".join(notes)
 
 
+def _crisis_word(crisis_type: str) -> str:
+    return "Crisis" if crisis_type in ("", "other") else crisis_type.capitalize()
+
+
 def _story(
     key: str,
     crisis: dict[str, Any] | None,
@@ -178,7 +182,7 @@ def _story(
         "anchor": key,
         "crisis": _placed(crisis, placed) if crisis else None,
         "title": (
-            f"{crisis['crisis_type'].capitalize() or 'Crisis'}, {crisis['date_text']}"
+            f"{_crisis_word(crisis['crisis_type'])}, {crisis['date_text']}"
             if crisis
             else "Outside any crisis"
         ),
