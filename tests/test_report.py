@@ -320,6 +320,7 @@ def test_edition_report_cites_the_edition_and_says_what_changed(edition):
     assert "<h3>2026.2 (2026-12-01)</h3>" in changes
     assert "Reworded a summary &lt;script&gt;alert(1)&lt;/script&gt;." in changes
     assert "2025-06-01-withholding" in changes
+    assert "<table>" in changes and ">added</th>" in changes  # the diff's table
     # Every linked file is in the edition.
     for href in re.findall(r'<li><a href="([^"#:]+)">', text):
         assert (edition / href).is_file(), href

@@ -153,14 +153,22 @@ def ledger(
 
 def _per_group(
     table: pd.DataFrame, keys: list[str]
-) -> list[tuple[dict[str, object], pd.DataFrame, Any, Any]]:
-    """Each group's pledges with their low and high Kaplan–Meier estimates."""
+) -> list[tuple[dict[str, object], np.ndarray, Any, Any]]:
+    """Each group's pledges: the group's keys, their times to first delivery at the
+    longer spans, and their low and high Kaplan–Meier estimates."""
     pledges = table[table["kind"].astype(str) == "pledge"]
+    if pledges.empty:
+        return []
+    longest, censored = _times(pledges, "max")
+    shortest, _ = _times(pledges, "min")
     out = []
-    for group, part in pledges.groupby(keys, sort=True):
+    groups = pledges.groupby(keys, sort=True).indices
+    for group in sorted(groups):  # type: ignore[type-var]
+        at = groups[group]
         values = group if isinstance(group, tuple) else (group,)
-        low, high = _estimates(part)
-        out.append((dict(zip(keys, values, strict=True)), part, low, high))
+        low = _estimate(longest[at], censored[at])  # the longest spans: the low one
+        high = _estimate(shortest[at], censored[at])
+        out.append((dict(zip(keys, values, strict=True)), longest[at], low, high))
     return out
 
 
@@ -178,16 +186,17 @@ def survival(
     table = outcomes_of(source, established_only=established_only)
     keys = _keys(by)
     rows = []
-    for group, part, low, high in _per_group(table, keys):
-        times, _ = _times(part, "max")
-        for day in sorted(set(low.cdf.quantiles) | set(high.cdf.quantiles)):
+    for group, times, low, high in _per_group(table, keys):
+        days = np.union1d(low.cdf.quantiles, high.cdf.quantiles)
+        lows, highs = _at(low, days), _at(high, days)
+        for day, lo, hi in zip(days, lows, highs, strict=True):
             rows.append(
                 {
                     **group,
                     "days": int(day),
                     "at_risk": int((times >= day).sum()),
-                    "delivered_low": float(low.cdf.evaluate(day)),
-                    "delivered_high": float(high.cdf.evaluate(day)),
+                    "delivered_low": float(lo),
+                    "delivered_high": float(hi),
                 }
             )
     columns = [*keys, "days", "at_risk", "delivered_low", "delivered_high"]
@@ -209,17 +218,22 @@ def _times(part: pd.DataFrame, bound: str) -> tuple[np.ndarray, np.ndarray]:
     return np.where(censored, np.maximum(open_days, 0), lag), censored
 
 
-def _estimates(part: pd.DataFrame) -> tuple[Any, Any]:
+def _estimate(times: np.ndarray, censored: np.ndarray) -> Any:
+    """The Kaplan–Meier estimate of right-censored times (scipy's ecdf)."""
     from scipy import stats
 
-    out: list[Any] = []
-    for bound in ("max", "min"):  # the low estimate takes the longest spans
-        times, censored = _times(part, bound)
-        if (~censored).any():
-            out.append(stats.ecdf(stats.CensoredData.right_censored(times, censored)))
-        else:
-            out.append(_Never(times))
-    return out[0], out[1]
+    if not (~censored).any():
+        return _Never(times)
+    return stats.ecdf(stats.CensoredData.right_censored(times, censored))
+
+
+def _at(estimate: Any, days: np.ndarray) -> np.ndarray:
+    """The estimated share delivered on each of `days`: the step function scipy's
+    `cdf.evaluate` gives, read straight from its quantiles and probabilities."""
+    quantiles = np.asarray(estimate.cdf.quantiles, float)
+    probabilities = np.asarray(estimate.cdf.probabilities, float)
+    steps = np.searchsorted(quantiles, np.asarray(days, float), side="right") - 1
+    return np.where(steps >= 0, probabilities[np.maximum(steps, 0)], 0.0)
 
 
 class _Never:
@@ -228,6 +242,7 @@ class _Never:
     def __init__(self, times: np.ndarray) -> None:
         self.cdf = self
         self.quantiles = np.unique(times)
+        self.probabilities = np.zeros(len(self.quantiles))
 
     def evaluate(self, day: float) -> float:
         return 0.0
@@ -252,7 +267,7 @@ def headline(
     for horizon in HORIZONS:
         for side, which in (("low", 0), ("high", 1)):
             table[f"delivered_within_{horizon}_days_{side}"] = [
-                float(estimates[r][which].cdf.evaluate(horizon))
+                float(_at(estimates[r][which], np.array([horizon]))[0])
                 if r in estimates
                 else np.nan
                 for r in rows

@@ -59,7 +59,7 @@ def _changes_html(markdown: str | None) -> str:
         return ""
     from markdown_it import MarkdownIt
 
-    parser = MarkdownIt("commonmark", {"html": False})
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = parser.parse(markdown)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
@@ -77,7 +77,7 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "coverage": draw.coverage_chart(data["overview"]["by_year"]),
-        "status": draw.status_chart(answer["dyads"]) if answer else "",
+        "status": draw.status_chart(answer["bars"]) if answer else "",
         "survival": draw.survival_chart(answer["curves"]) if answer else "",
         "timelines": {
             story["anchor"]: draw.timeline(story, f"t{number}")

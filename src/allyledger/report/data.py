@@ -40,6 +40,9 @@ KINDS = list(EVENT_KINDS)
 MAX_TIMELINES = 150  # stories drawn as a timeline, in page order
 MAX_ROWS = 5000  # rows per table and events told; the page says what was cut
 MIN_CURVE = 3  # pledges a patron needs for its own delivery curve
+MAX_CURVES = 9  # patrons drawn with a delivery curve, most promises first
+MAX_BARS = 40  # pairs drawn in the side-by-side chart, in the table's order
+MAX_LEAD = 3  # patrons with a sentence in the lead, most promises first
 LEAD_PROMISES = 5  # promises a patron needs for a sentence in the lead
 HORIZONS = (30, 90, 365)
 
@@ -134,9 +137,9 @@ def _answer(
     dyads = [_row(r, names) for r in records(by_dyad.drop(columns=["_p", "_r"]))]
     patrons = [_row(r, names) for r in records(by_patron)]
     curves = survival(frames, by="patron")
-    shown = [p for p in patrons if p["promises"] >= MIN_CURVE]
+    shown = [p for p in patrons if p["promises"] >= MIN_CURVE][:MAX_CURVES]
     groups: dict[str, list[dict[str, Any]]] = {}
-    for dyad in dyads:
+    for dyad in dyads[:MAX_ROWS]:
         groups.setdefault(dyad["provider_id"], []).append(dyad)
     return {
         "dyads": dyads,
@@ -144,8 +147,11 @@ def _answer(
             {"provider_id": p, "provider": names.get(p, p), "dyads": part}
             for p, part in groups.items()
         ],
-        "patrons": patrons,
-        "lead": [p for p in patrons if p["promises"] >= LEAD_PROMISES],
+        "cut": max(0, len(dyads) - MAX_ROWS),
+        "bars": dyads[:MAX_BARS],
+        "bars_cut": max(0, len(dyads) - MAX_BARS),
+        "patrons": patrons[:MAX_ROWS],
+        "lead": [p for p in patrons if p["promises"] >= LEAD_PROMISES][:MAX_LEAD],
         "statuses": [
             {"status": s, "word": STATUS_WORDS[s], "meaning": STATUS_MEANINGS[s]}
             for s in PLEDGE_STATUSES
@@ -268,6 +274,38 @@ TIE_COLUMNS = [
 ]
 
 
+def _capped(events: pd.DataFrame, order: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The events the page tells: all of them, or where they are more than `MAX_ROWS`,
+    the first `MAX_ROWS` by date (for the index) and the events of the first dyads (in
+    the answer's order, then the largest) up to `MAX_ROWS`, with their crises."""
+    if len(events) <= MAX_ROWS:
+        return events
+    events = events.sort_values(["date", "event_id"], kind="stable")
+    kind = events["kind"].astype(str)
+    pairs = (
+        events[kind != "crisis"]
+        .groupby(["provider_id", "recipient_id"], sort=False)
+        .size()
+    )
+    ranked = [d for d in order if d in pairs.index]
+    ranked += list(
+        pairs.drop(ranked, errors="ignore").sort_values(ascending=False).index
+    )
+    keep: list[tuple[str, str]] = []
+    told = 0
+    for pair in ranked:
+        if told + int(pairs[pair]) > MAX_ROWS and keep:
+            break
+        keep.append(pair)
+        told += int(pairs[pair])
+    key = pd.MultiIndex.from_frame(events[["provider_id", "recipient_id"]])
+    members = (kind != "crisis").to_numpy() & key.isin(keep)
+    crises = set(events.loc[members, "crisis_id"].dropna())
+    chosen = members | events["event_id"].isin(crises).to_numpy()
+    chosen[:MAX_ROWS] = True
+    return events[chosen]
+
+
 def _manifest(folder: Path) -> dict[str, Any]:
     path = folder / "manifest.json"
     if not path.exists():
@@ -303,26 +341,46 @@ def report_data(
         as_of = records(frames["outcomes"].head(1), ["as_of"])[0]["as_of"]
     actors, sources = frames["actors"], frames["sources"]
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    source_rows = records(
-        sources,
-        ["source_id", "url", "title", "publisher", "published", "published_precision"],
-    )
-    by_source = {s["source_id"]: s for s in source_rows}
     events_frame = frames["support_events"].assign(
         crisis_id=crisis_of(frames["support_events"])
     )
-    outcomes = (
-        {o["event_id"]: o for o in records(frames["outcomes"])}
-        if "outcomes" in frames
-        else {}
-    )
-    all_events = stories.events(events_frame, names, by_source, outcomes)
     answer = _answer(frames, names)
     order = (
         [(d["provider_id"], d["recipient_id"]) for d in answer["dyads"]]
         if answer
         else []
     )
+    shown = _capped(events_frame, order)
+    cited = {i for ids in shown["source_ids"] for i in (ids if ids is not None else [])}
+    cited |= {
+        i for ids in frames["relationships"]["source_ids"].head(MAX_ROWS) for i in ids
+    }
+    listed = sources.head(MAX_ROWS)
+    wanted = sources[sources["source_id"].isin(cited)]
+    columns = [
+        "source_id",
+        "url",
+        "title",
+        "publisher",
+        "published",
+        "published_precision",
+    ]
+    by_source = {s["source_id"]: s for s in records(wanted, columns)}
+    source_rows = records(listed, columns)
+    by_source.update({s["source_id"]: s for s in source_rows})
+    outcomes = (
+        {
+            o["event_id"]: o
+            for o in records(
+                frames["outcomes"][
+                    frames["outcomes"]["event_id"].isin(shown["event_id"])
+                ]
+            )
+        }
+        if "outcomes" in frames
+        else {}
+    )
+    all_events = stories.events(shown, names, by_source, outcomes)
     per_pair, tie_rows = _ties(frames, by_source)
     told = stories.sections(all_events, order, names, per_pair, max_events=MAX_ROWS)
     told_ids = set(told["told"])
@@ -330,9 +388,10 @@ def report_data(
         event["anchor"] = (
             None if event["event_id"] in told_ids else stories.anchor(event["event_id"])
         )
+    index = sorted(all_events, key=lambda e: (e["date"], e["event_id"]))
     for row in source_rows:
         row["anchor"] = f"source-{row['source_id']}"
-        row["published"] = human_date(row["published"], row.pop("published_precision"))
+        row["published"] = human_date(row["published"], row["published_precision"])
     title = f"edition {edition}" if edition else "a build"
     return {
         "title": f"allyledger {title}: did patrons keep their promises?",
@@ -342,9 +401,11 @@ def report_data(
         "caps": {"timelines": MAX_TIMELINES, "rows": MAX_ROWS},
         "answer": answer,
         "sections": told,
-        "index": _table("events-table", INDEX_COLUMNS, all_events),
+        "index": _table("events-table", INDEX_COLUMNS, index, total=len(events_frame)),
         "overview": _overview(frames, events_frame),
         "relationships": _table("relationships-table", TIE_COLUMNS, tie_rows),
-        "sources": _table("sources-table", SOURCE_COLUMNS, source_rows),
+        "sources": _table(
+            "sources-table", SOURCE_COLUMNS, source_rows, total=len(sources)
+        ),
         "about": about.about(folder, edition, as_of, files_base),
     }
