@@ -193,5 +193,8 @@ def test_changelog_carries_every_committed_edition():
     index = json.loads((EDITIONS / "editions.json").read_text())
     for entry in index["editions"]:
         changes = (EDITIONS / entry["edition"] / "CHANGES.md").read_text()
-        for line in changes.strip().splitlines():
+        # The changelog carries the summary and the notes; the row-level changes
+        # stay in the edition's own CHANGES.md.
+        summary = changes.split("\n### Row-level changes since ")[0]
+        for line in summary.strip().splitlines():
             assert line in log, f"CHANGELOG.md lacks {line!r} of {entry['edition']}"
