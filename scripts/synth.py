@@ -108,6 +108,8 @@ def synth(n: int, seed: int = 0, broken_every: int = 0) -> dict[str, pd.DataFram
             ),
             "country": np.concatenate([states.astype(object), country]),
             "wikidata_id": None,
+            "cow_code": None,
+            "gw_code": None,
             "aliases": _lists(rng, WORDS[-6:], n_actors, 2, empty_share=0.6),
             "description": np.where(
                 rng.random(n_actors) < 0.5, _sentences(rng, n_actors, 6), None
@@ -117,6 +119,9 @@ def synth(n: int, seed: int = 0, broken_every: int = 0) -> dict[str, pd.DataFram
     actors.loc[: len(states) - 1, "wikidata_id"] = np.char.add(
         "Q", (np.arange(len(states)) + 1000).astype(str)
     )
+    numbers = (np.arange(len(states)) % 9998 + 2).astype(str)
+    actors.loc[: len(states) - 1, "cow_code"] = numbers
+    actors.loc[: len(states) - 1, "gw_code"] = numbers
 
     source_ids = _ids("source-", n_sources)
     sources = pd.DataFrame(

@@ -49,7 +49,7 @@ def test_build_writes_typed_parquet(tmp_path):
     assert (
         schema.field("summary").metadata[b"description"] == b"One paraphrased sentence."
     )
-    assert schema.metadata[b"allyledger.schema_version"] == b"1.1.0"
+    assert schema.metadata[b"allyledger.schema_version"] == b"1.2.0"
     assert (
         pq.ParquetFile(out / "support_events.parquet")
         .metadata.row_group(0)
@@ -89,7 +89,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
     out = tmp_path / "out"
     build(VALID, out)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["schema_version"] == "1.1.0"
+    assert manifest["schema_version"] == "1.2.0"
     assert manifest["tables"]["support_events"] == {"rows": 5}
     for entry in manifest["files"]:
         path = out / entry["name"]

@@ -31,6 +31,9 @@ CELL_CASES = [
     ("actors", 2, "country", "RU", "unknown-country", "ISO 3166-1 alpha-3"),
     ("actors", 2, "country", "rus", "unknown-country", "ISO 3166-1 alpha-3"),
     ("actors", 1, "wikidata_id", "Q0", "invalid-wikidata-id", "Wikidata"),
+    ("actors", 2, "cow_code", "36a", "invalid-state-number", "state number"),
+    ("actors", 2, "gw_code", "0365", "invalid-state-number", "1 to 9999"),
+    ("actors", 1, "cow_code", "365", "state-number-on-non-state", "only a state"),
     ("actors", 1, "aliases", "CSTO||ОДКБ", "invalid-text", "empty"),
     ("actors", 1, "aliases", "CSTO|CSTO", "duplicate-item", "more than once"),
     ("sources", 1, "url", "ftp://example.org/x", "invalid-url", "http:// or https://"),
@@ -373,7 +376,7 @@ def test_ragged_row(ds):
         handle.write("zzz,Too few cells\n")
     result = validate(ds)
     assert (
-        f"{ds}/actors.csv:6: ragged-row: this row has 2 cells but the header has 7"
+        f"{ds}/actors.csv:6: ragged-row: this row has 2 cells but the header has 9"
     ) in result.output
 
 
@@ -535,12 +538,14 @@ def test_data_errors_never_show_a_traceback(ds):
         (b"actor_id,name\rrus,Russia\r", "actors.csv:1: cr-line-endings"),
         (b"\n\nactor_id,name\n", "actors.csv:1: blank-header: line 1 is empty"),
         (
-            b"actor_id,name,kind,country,wikidata_id,aliases,description\n"
-            b'rus,"Rus"sia,state,RUS,,,\n',
+            b"actor_id,name,kind,country,wikidata_id,cow_code,gw_code,aliases,"
+            b"description\n"
+            b'rus,"Rus"sia,state,RUS,,365,365,,\n',
             "actors.csv:2: bad-quote",
         ),
         (
-            b"actor_id,name,kind,country,wikidata_id,aliases,description,\n",
+            b"actor_id,name,kind,country,wikidata_id,cow_code,gw_code,aliases,"
+            b"description,\n",
             '"" is not a column of actors (an empty name: a trailing comma?)',
         ),
     ],

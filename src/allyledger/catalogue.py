@@ -289,6 +289,13 @@ _CELL = [
         "Not Q followed by digits.",
     ),
     (
+        "invalid-state-number",
+        "Invalid state number",
+        "{value} is not a state number",
+        "Not a whole number from 1 to 9999 (a Correlates of War or Gleditsch–Ward "
+        "state number).",
+    ),
+    (
         "invalid-url",
         "Invalid URL",
         "{value} is not a web address",

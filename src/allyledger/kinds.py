@@ -259,8 +259,9 @@ class Number(Kind):
 
 
 class Integer(Kind):
-    """A whole number, int32 in Parquet. Only derived tables (built, never typed into
-    a CSV) have such columns, so the kind carries no cell checks."""
+    """A whole number, int32 in Parquet. The plain `integer` kind is for derived
+    tables (built, never typed into a CSV), so it carries no cell checks; the
+    `state_number` kind, typed into a CSV, checks its digits."""
 
     arrow_type = pa.int32()
     csv_type = typed_type = "integer"
@@ -439,6 +440,7 @@ KINDS: dict[str, Kind] = {
         Kind("url", "http(s) URL", ("http_url", "no_invisible", "max_chars")),
         Number("number", None, ("non_negative_number",)),
         Integer("integer"),
+        Integer("state_number", "whole number from 1 to 9999", ("state_number",)),
         Boolean("boolean"),
         Kind(
             "unit", "ISO 4217 code or units, personnel, barrels, tonnes", ("unit_code",)

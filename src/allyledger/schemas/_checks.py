@@ -50,6 +50,7 @@ INVISIBLE_RE = (
     rf"|^{_JOINERS}|{_JOINERS}$|{_NOT_SCRIPT}{_JOINERS}|{_JOINERS}{_NOT_SCRIPT}"
 )
 FORMULA_RE = r"^[=+\-@][\pL\pN]"
+STATE_NUMBER_PATTERN = r"[1-9][0-9]{0,3}"
 
 
 def cell_check(
@@ -356,6 +357,14 @@ def unit_code(series: pd.Series) -> pd.Series:
 )
 def wikidata_qid(series: pd.Series) -> pd.Series:
     return _mask(series, matches(arrow(series), WIKIDATA_PATTERN))
+
+
+@cell_check(
+    "invalid-state-number",
+    "{value} is not a state number (a whole number from 1 to 9999, e.g. 365)",
+)
+def state_number(series: pd.Series) -> pd.Series:
+    return _mask(series, matches(arrow(series), STATE_NUMBER_PATTERN))
 
 
 @cell_check(

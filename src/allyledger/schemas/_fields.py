@@ -11,6 +11,7 @@ from allyledger.kinds import KINDS, PARTIAL_DATE_PATTERN, arrow
 from allyledger.schemas._checks import (
     DATE_PATTERN,
     SLUG_PATTERN,
+    STATE_NUMBER_PATTERN,
     URL_PATTERN,
     WIKIDATA_PATTERN,
     explode,
@@ -215,6 +216,17 @@ def amount_field(description: str, *, example: str) -> Any:
         description=description,
         required=False,
         example=example,
+    )
+
+
+def state_number_field(description: str, *, example: str) -> Any:
+    """An optional state number of a coding scheme (Correlates of War, Gleditsch–Ward)."""
+    return _field(
+        kind="state_number",
+        description=description,
+        required=False,
+        example=example,
+        pattern=f"^{STATE_NUMBER_PATTERN}$",
     )
 
 

@@ -11,6 +11,7 @@ from allyledger.schemas._fields import (
     country_field,
     enum_field,
     id_field,
+    state_number_field,
     text_field,
     text_list_field,
     wikidata_field,
@@ -52,6 +53,17 @@ class Actors(pa.DataFrameModel):
     wikidata_id: Series[str] = wikidata_field(
         "Wikidata item, unique where given.", example="Q159"
     )
+    cow_code: Series[str] = state_number_field(
+        "Correlates of War state number, for a state the COW state system lists "
+        "(from the countrycode package, never typed by hand; `allyledger` tests that "
+        "they agree).",
+        example="365",
+    )
+    gw_code: Series[str] = state_number_field(
+        "Gleditsch–Ward state number, for a state their list has (from the "
+        "countrycode package, like cow_code).",
+        example="365",
+    )
     aliases: Series[str] = text_list_field(
         "Other names, including the native spelling; |-separated.",
         max_length=1000,
@@ -68,6 +80,15 @@ class Actors(pa.DataFrameModel):
     )
     def _country_required(cls, df: pd.DataFrame) -> pd.Series:
         return ~(df["kind"].isin(NEEDS_COUNTRY) & df["country"].isna())
+
+    @row_rule(
+        "state-number-on-non-state",
+        "cow_code",
+        "only a state has COW and Gleditsch–Ward numbers; this actor's kind is {kind}",
+    )
+    def _numbers_on_states(cls, df: pd.DataFrame) -> pd.Series:
+        numbered = df["cow_code"].notna() | df["gw_code"].notna()
+        return ~numbered | (df["kind"] == "state")
 
     @row_rule(
         "state-id-is-country",
