@@ -33,6 +33,14 @@ ARGS = [
     "--disable-sync",
 ]
 
+SHOTS = {
+    "charts": "#side-by-side",
+    "delivery": "#time-to-delivery",
+    "story": "section.story",
+    "events": "#events",
+    "cite": "#cite",
+}
+
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Chromium is not installed (apt-get install chromium); .ci/run installs "
@@ -74,7 +82,11 @@ def desktop(browser, built):
     page = _open(browser, built, 1280, 900, errors)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / "report-desktop.png"))
-    page.screenshot(path=str(OUTPUT / "report-desktop-full.png"), full_page=True)
+    # The whole page is taller than Chromium can capture at once: one shot per part.
+    for name, selector in SHOTS.items():
+        page.locator(selector).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(OUTPUT / f"report-desktop-{name}.png"))
+    page.evaluate("window.scrollTo(0, 0)")
     yield page, errors
     page.close()
 

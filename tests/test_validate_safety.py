@@ -172,7 +172,7 @@ def _check_huge_cell(ds, slow, huge):
 def test_a_blank_row_is_reported_once_and_fmt_drops_it(ds):
     path = ds / "actors.csv"
     canonical = path.read_bytes()
-    path.write_bytes(canonical + b",,,,,,\n")
+    path.write_bytes(canonical + b",,,,,,,,\n")
     result = validate(ds)
     assert result.exit_code == 1
     assert errors(result) == [
