@@ -137,11 +137,6 @@ def days(low: float | None, high: float | None) -> str:
     return f"{lo} {unit}" if lo == hi else f"{lo}–{hi} {unit}"
 
 
-def count_of(total: int, part: int) -> str:
-    """`5 of 9 (56 %)`; `0 of 0` where there is nothing to count."""
-    return f"{part} of {total}" + (f" ({percent(part / total)})" if total else "")
-
-
 def slug(text: str) -> str:
     """An HTML id fragment: lowercase letters, digits and dashes."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
