@@ -198,3 +198,49 @@ def test_changelog_carries_every_committed_edition():
         summary = changes.split("\n### Row-level changes since ")[0]
         for line in summary.strip().splitlines():
             assert line in log, f"CHANGELOG.md lacks {line!r} of {entry['edition']}"
+
+
+def test_release_defaults_to_editions_and_stamps_the_citation(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(VALID, tmp_path / "ds")
+    original = (EDITIONS.parent / "CITATION.cff").read_text()
+    (tmp_path / "CITATION.cff").write_text(original)
+    monkeypatch.chdir(tmp_path)
+    result = run("release", "2026.1", "ds", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "editions" / "2026.1" / "manifest.json").is_file()
+    assert f"set {tmp_path / 'CITATION.cff'} to version 2026.1" in result.output
+    stamped = (tmp_path / "CITATION.cff").read_text().splitlines()
+    assert 'version: "2026.1"' in stamped and f'date-released: "{AS_OF}"' in stamped
+    # Only those two lines change.
+    kept = [x for x in original.splitlines() if not x.startswith(("version:", "date-released:"))]
+    assert [x for x in stamped if not x.startswith(("version:", "date-released:"))] == kept
+    # A second, identical release is a no-op and leaves the citation alone.
+    before = (tmp_path / "CITATION.cff").read_bytes()
+    again = run("release", "2026.1", "ds", "--as-of", AS_OF)
+    assert again.exit_code == 0 and "nothing to do" in again.output
+    assert (tmp_path / "CITATION.cff").read_bytes() == before
+
+
+def test_the_committed_citation_names_the_latest_edition():
+    index = json.loads((EDITIONS / "editions.json").read_text())
+    latest = next(e for e in index["editions"] if e["edition"] == index["latest"])
+    text = (EDITIONS.parent / "CITATION.cff").read_text()
+    assert f'version: "{latest["edition"]}"' in text
+    assert f'date-released: "{latest["date"]}"' in text
+
+
+def test_diff_takes_edition_names_and_an_exit_code(server, dist, tmp_path):
+    where = ("--base-url", server, "--cache-dir", tmp_path / "cache")
+    by_name = run("diff", "2026.1", "2026.2", *where)
+    by_folder = run("diff", dist / "2026.1", dist / "2026.2")
+    assert by_name.exit_code == by_folder.exit_code == 0, by_name.output
+    assert by_name.output == by_folder.output
+    assert "- 2025-06-01-withholding" in by_name.output
+    assert run("diff", "2026.1", "latest", *where, "--exit-code").exit_code == 1
+    same = run("diff", "2026.1", dist / "2026.1", *where, "--exit-code")
+    assert same.exit_code == 0, same.output
+    bad = run("diff", "2026.x", "2026.2", *where)
+    assert bad.exit_code == 2
+    assert "2026.x is neither a folder nor an edition name" in bad.output

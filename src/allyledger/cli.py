@@ -18,7 +18,7 @@ from allyledger.cli_common import (
     require_dir,
 )
 from allyledger.cli_contrib import COMMANDS
-from allyledger.problems import DataInvalid
+from allyledger.problems import DataInvalid, UsageProblem
 
 if TYPE_CHECKING:
     pass
@@ -111,9 +111,10 @@ def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     "--dist",
     "dist_dir",
     type=DIR,
-    default="dist",
+    default="editions",
     show_default=True,
-    help="Folder holding the editions and editions.json.",
+    help="Folder holding the editions and editions.json (the repository's "
+    "editions/, which the release workflow publishes).",
 )
 @click.option("--as-of", help="The edition's date (YYYY-MM-DD; default today).")
 @click.option(
@@ -122,12 +123,19 @@ def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     help="Changelog to add the edition's entry to "
     "(default: the CHANGELOG.md beside DATASET_DIR).",
 )
+@click.option(
+    "--citation",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CITATION.cff whose version and date-released become the edition's "
+    "(default: the one beside DATASET_DIR, where there is one).",
+)
 def release(
     edition: str,
     dataset_dir: Path,
     dist_dir: Path,
     as_of: str | None,
     changelog: Path | None,
+    citation: Path | None,
 ) -> None:
     """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
     from allyledger.release import edition_key, release_edition
@@ -135,6 +143,8 @@ def release(
     edition_key(edition)
     if changelog is None:
         changelog = dataset_dir.absolute().parent / "CHANGELOG.md"
+    if citation is None:
+        citation = dataset_dir.absolute().parent / "CITATION.cff"
     report = checked(dataset_dir, as_of)
     result = release_edition(
         edition,
@@ -143,6 +153,7 @@ def release(
         as_of=as_of_date(as_of),
         changelog=changelog,
         report=report,
+        citation=citation,
     )
     if not result.created:
         click.echo(
@@ -157,6 +168,8 @@ def release(
             click.echo(f"  {name}: {d.summary()} since {result.previous}")
     if result.changelog is not None:
         click.echo(f"added the {edition} entry to {result.changelog}")
+    if result.citation is not None:
+        click.echo(f"set {result.citation} to version {edition}")
 
 
 @cli.command()
@@ -199,9 +212,27 @@ def ledger(source: str, by: str, fmt: str, established_only: bool) -> None:
     click.echo(render(table, fmt))
 
 
+def _folder_or_edition(
+    source: str, base_url: str | None, cache_dir: Path | None, offline: bool
+) -> Path:
+    """A folder as given, or the cached folder of an edition name (YYYY.N, latest)."""
+    from allyledger.remote import is_edition_name
+
+    path = Path(source)
+    if path.is_dir():
+        return path
+    if source != "latest" and not is_edition_name(source):
+        raise UsageProblem(
+            f"{source} is neither a folder nor an edition name (YYYY.N or latest)"
+        )
+    from allyledger.loader import edition_folder
+
+    return edition_folder(source, base_url=base_url, cache_dir=cache_dir, offline=offline)
+
+
 @cli.command()
-@click.argument("old", type=DIR)
-@click.argument("new", type=DIR)
+@click.argument("old")
+@click.argument("new")
 @click.option(
     "--format",
     "fmt",
@@ -209,18 +240,46 @@ def ledger(source: str, by: str, fmt: str, established_only: bool) -> None:
     default="text",
     show_default=True,
 )
-def diff(old: Path, new: Path, fmt: str) -> None:
-    """Show the rows added, removed and changed between two folders.
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit with 1 when the two differ (0 when they are the same), as git does.",
+)
+@click.option(
+    "--base-url",
+    help="Where editions live, for edition names "
+    "(default: $ALLYLEDGER_BASE_URL or the public site).",
+)
+@click.option("--cache-dir", type=DIR, help="Cache folder (default: the user cache).")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use the cache only, never the network (also ALLYLEDGER_OFFLINE=1).",
+)
+def diff(
+    old: str,
+    new: str,
+    fmt: str,
+    exit_code: bool,
+    base_url: str | None,
+    cache_dir: Path | None,
+    offline: bool,
+) -> None:
+    """Show the rows added, removed and changed between OLD and NEW.
 
-    OLD and NEW are editions, builds or dataset folders.
+    Each is an edition, build or dataset folder, or an edition name (e.g. 2026.1,
+    or latest), fetched and cached as `allyledger.load` does.
     """
     from allyledger.diff import diff_folders, render_json, render_markdown, render_text
 
-    diffs = diff_folders(old, new)
+    folders = [_folder_or_edition(s, base_url, cache_dir, offline) for s in (old, new)]
+    diffs = diff_folders(*folders)
     render = {"text": render_text, "json": render_json, "markdown": render_markdown}[
         fmt
     ]
     click.echo(render(diffs))
+    if exit_code and not all(d.empty for d in diffs.values()):
+        raise SystemExit(1)
 
 
 @cli.command()

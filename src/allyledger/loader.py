@@ -353,6 +353,30 @@ def load_all(
     }
 
 
+def edition_folder(
+    edition: str = "latest",
+    *,
+    base_url: str | None = None,
+    cache_dir: Path | str | None = None,
+    offline: bool = False,
+) -> Path:
+    """The cached folder of an edition's tables and its datapackage.json (which says
+    their keys), each verified and downloaded where missing, for what reads a folder
+    (`diff`)."""
+    base = base_url_of(base_url)
+    cache = cache_dir_of(base, cache_dir)
+    names = [
+        f"{t}.parquet"
+        for t in tables_of(_resolve(base, cache, edition, [], offline_of(offline))[0])
+    ]
+    entry, wanted = _resolve(
+        base, cache, edition, [*names, "datapackage.json"], offline_of(offline)
+    )
+    for item in wanted:
+        _ensure(base, cache, entry, item)
+    return cache / entry.name
+
+
 def download(
     edition: str,
     to: Path | str,
@@ -391,6 +415,7 @@ def download(
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "edition_folder",
     "ENV_BASE_URL",
     "ENV_OFFLINE",
     "DownloadFailed",

@@ -8,6 +8,7 @@ refused.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -49,6 +50,7 @@ class ReleaseResult:
     previous: str | None
     diffs: dict[str, TableDiff] | None
     changelog: Path | None = None
+    citation: Path | None = None
 
 
 def edition_key(edition: str) -> tuple[int, int]:
@@ -153,6 +155,7 @@ def release_edition(
     as_of: dt.date | None = None,
     changelog: Path | None = None,
     report: Report | None = None,
+    citation: Path | None = None,
 ) -> ReleaseResult:
     """Validate, build and publish EDITION into DIST (see the module docstring).
 
@@ -177,7 +180,11 @@ def release_edition(
     dist.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(dist / LOCK, timeout=LOCK_TIMEOUT):
-            return _release_locked(edition, key, report, dist, as_of, changelog)
+            result = _release_locked(edition, key, report, dist, as_of, changelog)
+            if result.created and citation is not None and citation.exists():
+                stamp_citation(citation, edition, as_of)
+                result = dataclasses.replace(result, citation=citation)
+            return result
     except Timeout:
         raise UsageProblem(
             f"another release into {dist} has held {dist / LOCK} for over "
@@ -326,3 +333,15 @@ def promote_changelog(path: Path, edition: str, changes: str) -> None:
         entry += "\n" + notes.strip("\n") + "\n"
     new = text[: match.end()] + "\n" + entry + ("\n" + after if after else "")
     write_atomic(path, new.encode("utf-8"))
+
+
+def stamp_citation(path: Path, edition: str, as_of: dt.date) -> None:
+    """Set CITATION.cff's `version` to EDITION and `date-released` to its date, so
+    a citation made from it names the edition (the rest of the file is kept)."""
+    text = path.read_text("utf-8")
+    for key, value in (("version", edition), ("date-released", as_of.isoformat())):
+        line = f'{key}: "{value}"'
+        text, found = re.subn(rf"^{key}:.*$", line, text, count=1, flags=re.M)
+        if not found:
+            text = text.rstrip("\n") + "\n" + line + "\n"
+    write_atomic(path, text.encode("utf-8"))
