@@ -1063,3 +1063,33 @@ def test_a_checksum_mismatch_deletes_nothing_it_did_not_write(site, dist, tmp_pa
     with pytest.raises(ChecksumMismatch):
         allyledger.load("sources", base_url=site.url, cache_dir=root)
     assert tree(root) == before
+
+
+def test_certainty_and_precision_are_ordered_scales(tmp_path):
+    assert run("build", VALID, "--out", tmp_path / "b", "--as-of", AS_OF).exit_code == 0
+    events = read_table(tmp_path / "b" / "support_events.parquet")
+    assert list(events["certainty"].cat.categories) == [
+        "confirmed",
+        "reported",
+        "alleged",
+        "disputed",
+    ]
+    established = events[events["certainty"] <= "reported"]
+    assert sorted(established["event_id"]) == sorted(
+        events.loc[events["certainty"].isin(["confirmed", "reported"]), "event_id"]
+    )
+    assert sorted(established["event_id"]) == [
+        "2025-01-01-crisis",
+        "2025-01-02-request",
+        "2025-06-01-withholding",
+    ]
+    precise = events[events["date_precision"] >= "month"]
+    assert sorted(precise["event_id"]) == [
+        "2025-01-01-crisis",
+        "2025-01-02-request",
+        "2025-01-pledge",
+        "2025-06-01-withholding",
+    ]
+    outcomes = read_table(tmp_path / "b" / "outcomes.parquet")
+    assert outcomes["certainty"].cat.ordered and outcomes["date_precision"].cat.ordered
+    assert not events["kind"].cat.ordered  # a kind is no scale

@@ -19,17 +19,31 @@ def _list_as_arrow(dtype: pa.DataType) -> pd.ArrowDtype | None:
     return pd.ArrowDtype(dtype) if pa.types.is_list(dtype) else None
 
 
+def _is_ordered(name: str) -> bool:
+    """The scales a reader compares: `certainty` (confirmed < reported < alleged <
+    disputed, surest first) and each `<date>_precision` (year < month < day)."""
+    return name == "certainty" or name.endswith("_precision")
+
+
 def read_table(path: Path | str) -> pd.DataFrame:
     """Read one built table with its declared dtypes.
 
     Enums become categoricals whose categories are the schema's vocabulary (in schema
     order), dates become datetime64 (with a `<name>_precision` categorical beside each
     partial date), lists become Arrow-backed list columns (each cell a Python list).
+    `certainty` and the precisions are ordered, so `ev.certainty <= "reported"` keeps
+    the confirmed and reported rows and `ev.date_precision >= "month"` those known to
+    the month or day.
     """
     arrow = pq.read_table(path)
     frame: pd.DataFrame = arrow.to_pandas(
         types_mapper=_list_as_arrow, date_as_object=False
     )
+    for name in frame.columns:
+        if _is_ordered(str(name)) and isinstance(
+            frame[name].dtype, pd.CategoricalDtype
+        ):
+            frame[name] = frame[name].cat.as_ordered()
     return frame
 
 
