@@ -102,11 +102,69 @@ def test_licences_are_declared(tmp_path):
 
 
 def test_readme_whats_inside_is_current():
-    from allyledger.stats import refresh_outcomes, refresh_readme
+    # The README describes the latest edition, so a pull request that only edits
+    # dataset/ never makes it stale; releasing an edition refreshes it.
+    from allyledger.stats import latest_edition, refresh_outcomes, refresh_readme
 
-    stale = refresh_readme(ROOT / "README.md", ROOT / "dataset", check=True)
+    edition = latest_edition(ROOT / "editions")
+    assert edition is not None
+    stale = refresh_readme(ROOT / "README.md", edition, check=True)
     assert not stale, "README's What's inside is stale: run `allyledger docs`"
-    assert not refresh_outcomes(ROOT / "README.md", ROOT / "dataset", check=True), (
+    assert not refresh_outcomes(ROOT / "README.md", edition, check=True), (
         "README's outcome table is stale: run `allyledger docs`"
     )
     assert "| Russia → Venezuela |" in (ROOT / "README.md").read_text()
+
+
+def test_editing_the_data_leaves_the_readme_current_until_a_release(tmp_path):
+    import shutil
+
+    from conftest import AS_OF, VALID, run, set_cell
+
+    shutil.copytree(VALID, tmp_path / "dataset")
+    readme = tmp_path / "README.md"
+    from allyledger.stats import END, OUTCOMES_END, OUTCOMES_START, START
+
+    readme.write_text(f"# x\n\n{START}\n{END}\n\n{OUTCOMES_START}\n{OUTCOMES_END}\n")
+    log = tmp_path / "CHANGELOG.md"
+    released = run(
+        "release",
+        "2026.1",
+        tmp_path / "dataset",
+        "--dist",
+        tmp_path / "editions",
+        "--as-of",
+        AS_OF,
+        "--changelog",
+        log,
+    )
+    assert released.exit_code == 0, released.output
+    assert f"refreshed the counts in {readme} from edition 2026.1" in released.output
+    text = readme.read_text()
+    assert "| `support_events` | 5 |" in text and f"as of {AS_OF}" in text
+    docs = (
+        "docs",
+        "--check",
+        "--dataset",
+        tmp_path / "dataset",
+        "--readme",
+        readme,
+        "--out",
+        tmp_path / "codebook.md",
+    )
+    assert (
+        run(
+            "docs",
+            "--dataset",
+            tmp_path / "dataset",
+            "--readme",
+            readme,
+            "--out",
+            tmp_path / "codebook.md",
+        ).exit_code
+        == 0
+    )
+    # A contributor's data-only change: the README still describes the edition.
+    set_cell(tmp_path / "dataset", "support_events", 4, "summary", "Reworded.")
+    assert run(*docs).exit_code == 0
+    assert readme.read_text() == text

@@ -170,6 +170,17 @@ def release(
         click.echo(f"added the {edition} entry to {result.changelog}")
     if result.citation is not None:
         click.echo(f"set {result.citation} to version {edition}")
+    readme = dataset_dir.absolute().parent / "README.md"
+    if readme.exists():
+        from allyledger.stats import refresh_outcomes, refresh_readme
+
+        try:
+            changed = refresh_outcomes(readme, result.folder)
+            changed = refresh_readme(readme, result.folder) or changed
+        except ValueError:  # a README without the generated blocks
+            changed = False
+        if changed:
+            click.echo(f"refreshed the counts in {readme} from edition {edition}")
 
 
 @cli.command()
@@ -227,7 +238,9 @@ def _folder_or_edition(
         )
     from allyledger.loader import edition_folder
 
-    return edition_folder(source, base_url=base_url, cache_dir=cache_dir, offline=offline)
+    return edition_folder(
+        source, base_url=base_url, cache_dir=cache_dir, offline=offline
+    )
 
 
 @cli.command()

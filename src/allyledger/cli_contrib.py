@@ -140,19 +140,22 @@ def docs_command(
     out_path: Path, check: bool, readme: Path, dataset_dir: Path, as_of: str | None
 ) -> None:
     """Write the codebook (every table, column and value) generated from the models,
-    and refresh the README's "What's inside" counts and outcome table from the
-    dataset."""
+    and refresh the README's "What's inside" counts and outcome table from the latest
+    edition in the editions/ beside DATASET (or from DATASET while there is none), so
+    editing the data alone never makes the README stale."""
     from allyledger.docs import write_codebook
-    from allyledger.stats import refresh_outcomes, refresh_readme
+    from allyledger.stats import latest_edition, refresh_outcomes, refresh_readme
 
     stale = []
     if write_codebook(out_path, check=check):
         stale.append(out_path)
     if readme.exists() and dataset_dir.is_dir():
+        source = latest_edition(dataset_dir.absolute().parent / "editions")
+        source = source or dataset_dir
         outcomes = refresh_outcomes(
-            readme, dataset_dir, as_of=as_of_date(as_of), check=check
+            readme, source, as_of=as_of_date(as_of), check=check
         )
-        if refresh_readme(readme, dataset_dir, check=check) or outcomes:
+        if refresh_readme(readme, source, check=check) or outcomes:
             stale.append(readme)
     if check and stale:
         raise DataInvalid(f"{', '.join(map(str, stale))} stale; run `allyledger docs`")

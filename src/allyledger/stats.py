@@ -1,11 +1,20 @@
-"""Counts that describe a dataset, for the README's "What's inside" section."""
+"""Counts that describe the data, for the README's "What's inside" and outcome blocks.
+
+Both blocks describe the latest released edition (an edition folder: its Parquet
+tables and manifest), so a pull request that only edits `dataset/` never makes them
+stale; the release refreshes them. Where no edition exists yet, a dataset folder
+(CSV) is described instead.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from pathlib import Path
+
+import pandas as pd
 
 from allyledger.metrics import crisis_of
 from allyledger.schemas import inputs
@@ -16,10 +25,25 @@ END = "<!-- whats-inside:end -->"
 ACTS = ["request", "pledge", "delivery", "withholding", "withdrawal"]
 
 
-def whats_inside(dataset_dir: Path | str) -> str:
-    """Markdown: table sizes, then events per provider -> recipient dyad by kind."""
-    report = check_dataset(dataset_dir)
-    frames = {n: t.frame for n, t in report.tables.items()}
+def _is_built(folder: Path) -> bool:
+    return any(folder.glob("*.parquet"))
+
+
+def _input_frames(folder: Path) -> dict[str, pd.DataFrame]:
+    """The edited tables of a build or edition (typed) or of a dataset (as text)."""
+    if _is_built(folder):
+        from allyledger.frames import folder_tables
+
+        built = folder_tables(folder)
+        return {n: built[n] for n in inputs() if n in built}
+    report = check_dataset(folder)
+    return {n: t.frame for n, t in report.tables.items()}
+
+
+def whats_inside(source: Path | str) -> str:
+    """Markdown: table sizes, then events per provider -> recipient dyad by kind,
+    of an edition or build folder or a dataset folder."""
+    frames = _input_frames(Path(source))
     events = (
         frames["support_events"]
         .astype(object)
@@ -59,7 +83,7 @@ def whats_inside(dataset_dir: Path | str) -> str:
             f"| {label} | {crises} | " + " | ".join(map(str, counts)) + f" | {-size} |"
         )
     kinds = events["kind"].value_counts()
-    certainty = events["certainty"].value_counts()
+    certainty = events["certainty"].astype(str).value_counts()
     lines += [
         "",
         "All events by kind: "
@@ -108,17 +132,35 @@ def _days(low: float, high: float) -> str:
     return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
 
 
-def outcomes_block(dataset_dir: Path | str, as_of: dt.date) -> str:
-    """Markdown: per patron -> client, what came of the promises as of `as_of`."""
+def edition_as_of(folder: Path) -> dt.date | None:
+    """The date a build or edition judged its outcomes at (its manifest's as_of)."""
+    path = folder / "manifest.json"
+    if not path.exists():
+        return None
+    stated = json.loads(path.read_text("utf-8")).get("as_of")
+    return dt.date.fromisoformat(stated) if stated else None
+
+
+def outcomes_block(source: Path | str, as_of: dt.date) -> str:
+    """Markdown: per patron -> client, what came of the promises as of `as_of` (for
+    an edition or build folder, the date it was made at)."""
     from allyledger.build import to_arrow
     from allyledger.metrics import headline
     from allyledger.schemas import TABLES
 
-    report = check_dataset(dataset_dir, as_of=as_of)
-    frames = {n: t.frame for n, t in report.tables.items()}
-    table = TABLES["outcomes"]
-    assert table.derive is not None
-    typed = to_arrow(table, table.derive(frames, as_of)).to_pandas()
+    folder = Path(source)
+    if _is_built(folder):
+        from allyledger.frames import folder_tables
+
+        frames = folder_tables(folder)
+        typed = frames["outcomes"]
+        as_of = edition_as_of(folder) or as_of
+    else:
+        report = check_dataset(folder, as_of=as_of)
+        frames = {n: t.frame for n, t in report.tables.items()}
+        table = TABLES["outcomes"]
+        assert table.derive is not None
+        typed = to_arrow(table, table.derive(frames, as_of)).to_pandas()
     names = dict(
         zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True)
     )
@@ -188,4 +230,21 @@ def refresh_outcomes(
     return stale
 
 
-__all__ = ["outcomes_block", "refresh_outcomes", "refresh_readme", "whats_inside"]
+def latest_edition(dist: Path) -> Path | None:
+    """The folder of the latest edition in `dist` (by its editions.json), if any."""
+    index = dist / "editions.json"
+    if not index.exists():
+        return None
+    latest = json.loads(index.read_text("utf-8")).get("latest")
+    folder = dist / str(latest)
+    return folder if latest and folder.is_dir() else None
+
+
+__all__ = [
+    "edition_as_of",
+    "latest_edition",
+    "outcomes_block",
+    "refresh_outcomes",
+    "refresh_readme",
+    "whats_inside",
+]
