@@ -1093,3 +1093,51 @@ def test_certainty_and_precision_are_ordered_scales(tmp_path):
     outcomes = read_table(tmp_path / "b" / "outcomes.parquet")
     assert outcomes["certainty"].cat.ordered and outcomes["date_precision"].cat.ordered
     assert not events["kind"].cat.ordered  # a kind is no scale
+
+
+def test_a_local_folder_or_file_url_is_a_base_url(dist, tmp_path):
+    from allyledger.loader import base_url_of
+
+    for base in (dist, str(dist), dist.as_uri()):
+        events = allyledger.load(
+            "support_events", "2026.1", base_url=base, cache_dir=tmp_path / "c"
+        )
+        assert len(events) == 5
+    assert base_url_of(dist) == dist.resolve().as_uri()
+    # A missing folder is a clear download failure, never a traceback.
+    missing = tmp_path / "nowhere"
+    with pytest.raises(Exception, match="cannot fetch .*editions.json"):
+        allyledger.load("actors", base_url=missing, cache_dir=tmp_path / "c2")
+    # The same checks as over HTTP: a file that does not match editions.json is refused.
+    (tmp_path / "copy").mkdir()
+    shutil.copytree(dist / "2026.1", tmp_path / "copy" / "2026.1")
+    shutil.copy(dist / "editions.json", tmp_path / "copy" / "editions.json")
+    with open(tmp_path / "copy" / "2026.1" / "actors.parquet", "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(Exception, match="actors.parquet"):
+        allyledger.load(
+            "actors", "2026.1", base_url=tmp_path / "copy", cache_dir=tmp_path / "c3"
+        )
+
+
+def test_editions_lists_what_a_server_offers(server, tmp_path):
+    listed = allyledger.editions(base_url=server, cache_dir=tmp_path)
+    assert [(e["edition"], e["latest"]) for e in listed] == [
+        ("2026.1", False),
+        ("2026.2", True),
+    ]
+    assert listed[0]["date"] == AS_OF and "actors.parquet" in listed[0]["files"]
+
+
+def test_the_cache_folder_comes_from_the_environment_and_clears(
+    server, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ALLYLEDGER_CACHE_DIR", str(tmp_path / "envcache"))
+    allyledger.load("actors", "2026.1", base_url=server)
+    (ours,) = (tmp_path / "envcache").iterdir()
+    assert (ours / "2026.1" / "actors.parquet").is_file()
+    keep = tmp_path / "envcache" / "not-ours.txt"
+    keep.write_text("a user's file")
+    assert allyledger.clear_cache(base_url=server) == ours
+    assert not ours.exists() and keep.read_text() == "a user's file"
+    assert allyledger.clear_cache(base_url=server) is None

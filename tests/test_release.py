@@ -214,8 +214,14 @@ def test_release_defaults_to_editions_and_stamps_the_citation(tmp_path, monkeypa
     stamped = (tmp_path / "CITATION.cff").read_text().splitlines()
     assert 'version: "2026.1"' in stamped and f'date-released: "{AS_OF}"' in stamped
     # Only those two lines change.
-    kept = [x for x in original.splitlines() if not x.startswith(("version:", "date-released:"))]
-    assert [x for x in stamped if not x.startswith(("version:", "date-released:"))] == kept
+    kept = [
+        x
+        for x in original.splitlines()
+        if not x.startswith(("version:", "date-released:"))
+    ]
+    assert [
+        x for x in stamped if not x.startswith(("version:", "date-released:"))
+    ] == kept
     # A second, identical release is a no-op and leaves the citation alone.
     before = (tmp_path / "CITATION.cff").read_bytes()
     again = run("release", "2026.1", "ds", "--as-of", AS_OF)

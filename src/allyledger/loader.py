@@ -51,6 +51,7 @@ from allyledger.remote import (
 
 DEFAULT_BASE_URL = "https://allyledger.github.io/allyledger/editions"
 ENV_BASE_URL = "ALLYLEDGER_BASE_URL"
+ENV_CACHE_DIR = "ALLYLEDGER_CACHE_DIR"
 ENV_OFFLINE = "ALLYLEDGER_OFFLINE"
 INDEX_FILE = "editions.json"
 ENTRY_FILE = "files.json"
@@ -62,18 +63,27 @@ class StaleIndexWarning(UserWarning):
     """editions.json could not be fetched; the cached copy was used instead."""
 
 
-def base_url_of(base_url: str | None) -> str:
-    """The base URL to use: `base_url`, else ALLYLEDGER_BASE_URL, else the public site."""
-    return (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+def base_url_of(base_url: str | Path | None) -> str:
+    """The base URL to use: `base_url`, else ALLYLEDGER_BASE_URL, else the public site.
+
+    A local folder (a path, such as a clone's `editions/`) becomes its file:// URL.
+    """
+    chosen = str(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL)
+    if "://" not in chosen:
+        chosen = Path(chosen).expanduser().resolve().as_uri()
+    return chosen.rstrip("/")
+
+
+def cache_root(cache_dir: Path | str | None = None) -> Path:
+    """The folder caches live in: `cache_dir`, else ALLYLEDGER_CACHE_DIR, else the
+    user cache folder (platformdirs)."""
+    chosen = cache_dir or os.environ.get(ENV_CACHE_DIR)
+    return Path(chosen) if chosen else Path(platformdirs.user_cache_dir("allyledger"))
 
 
 def cache_dir_of(base: str, cache_dir: Path | str | None) -> Path:
-    """The cache folder of base URL `base` inside `cache_dir` (or the user cache)."""
-    root = (
-        Path(cache_dir)
-        if cache_dir
-        else Path(platformdirs.user_cache_dir("allyledger"))
-    )
+    """The cache folder of base URL `base` inside `cache_root(cache_dir)`."""
+    root = cache_root(cache_dir)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-")[:80]
     short = hashlib.sha256(base.encode()).hexdigest()[:8]
     return root / f"{slug}-{short}"
@@ -174,6 +184,41 @@ def edition_index(
     base = base_url_of(base_url)
     cache = cache_dir_of(base, cache_dir)
     return _index(base, cache, refresh=refresh, offline=offline_of(offline)).raw
+
+
+def editions(
+    base_url: str | None = None,
+    *,
+    cache_dir: Path | str | None = None,
+    offline: bool = False,
+) -> list[dict[str, Any]]:
+    """The editions `base_url` offers, oldest first: each its `edition` name, `date`,
+    `schema_version`, `latest` (True for the one `load()` reads by default) and
+    `files` (names)."""
+    index = edition_index(base_url, cache_dir=cache_dir, offline=offline)
+    return [
+        {
+            "edition": e["edition"],
+            "date": e["date"],
+            "schema_version": e.get("schema_version"),
+            "latest": e["edition"] == index.get("latest"),
+            "files": [f["name"] for f in e["files"]],
+        }
+        for e in index["editions"]
+    ]
+
+
+def clear_cache(
+    base_url: str | None = None, *, cache_dir: Path | str | None = None
+) -> Path | None:
+    """Delete the cached editions of `base_url` (its own folder inside the cache
+    root, which only the loader writes); return that folder, or None if there was
+    none. Other base URLs' caches and anything else in the root are left alone."""
+    folder = cache_dir_of(base_url_of(base_url), cache_dir)
+    if not folder.is_dir():
+        return None
+    shutil.rmtree(folder)
+    return folder
 
 
 def _kept(cache: Path, edition: str) -> Edition | None:
@@ -415,7 +460,11 @@ def download(
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "ENV_CACHE_DIR",
+    "cache_root",
+    "clear_cache",
     "edition_folder",
+    "editions",
     "ENV_BASE_URL",
     "ENV_OFFLINE",
     "DownloadFailed",

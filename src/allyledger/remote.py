@@ -285,9 +285,32 @@ class _TooLong(Exception):
     """A response went past the number of bytes it may have."""
 
 
+def _stream_file(url: str, limit: int, sink: Callable[[bytes], None]) -> None:
+    """The same as `_stream` for a file:// URL: read the local file block by block."""
+    from urllib.parse import unquote, urlparse
+    from urllib.request import url2pathname
+
+    path = Path(url2pathname(unquote(urlparse(url).path)))
+    try:
+        with path.open("rb") as handle:
+            total = 0
+            while block := handle.read(CHUNK):
+                total += len(block)
+                if total > limit:
+                    raise _TooLong
+                sink(block)
+    except OSError as exc:
+        raise Unreachable(url, exc.strerror or type(exc).__name__) from None
+
+
 def _stream(url: str, limit: int, sink: Callable[[bytes], None]) -> None:
     """GET `url` and pass its body to `sink` block by block; raise _TooLong as soon
-    as it passes `limit` bytes and Unreachable when the request fails."""
+    as it passes `limit` bytes and Unreachable when the request fails. A file://
+    URL (a local folder of editions, such as a clone's `editions/`) is read from
+    disk under the same limits."""
+    if url.startswith("file://"):
+        _stream_file(url, limit, sink)
+        return
     try:
         with requests.get(
             url,
