@@ -295,7 +295,7 @@ def test_download_command(server, dist, tmp_path):
         tmp_path / "cache",
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"downloaded 9 files into {tmp_path / 'got'}\n"
+    assert result.output == f"downloaded 14 files into {tmp_path / 'got'}\n"
     assert tree(tmp_path / "got") == tree(dist / "2026.1")
 
 
@@ -944,7 +944,7 @@ def test_download_command_prints_the_stale_index_warning(site, dist, tmp_path):
     assert again.exit_code == 0, again.output
     assert again.output == (
         f"warning: could not reach {site.url} (connection refused); using the cached "
-        f"list of editions from less than a minute ago\ndownloaded 9 files into {got}\n"
+        f"list of editions from less than a minute ago\ndownloaded 14 files into {got}\n"
     )
     assert tree(got) == tree(dist / "2026.2")
 

@@ -19,13 +19,18 @@ def test_release_writes_edition_and_index(dist):
     edition = dist / "2026.1"
     assert sorted(p.name for p in edition.iterdir()) == [
         "CHANGES.md",
+        "actors.csv",
         "actors.parquet",
         "datapackage.json",
         "manifest.json",
+        "outcomes.csv",
         "outcomes.parquet",
+        "relationships.csv",
         "relationships.parquet",
         "report.html",
+        "sources.csv",
         "sources.parquet",
+        "support_events.csv",
         "support_events.parquet",
     ]
     index = json.loads((dist / "editions.json").read_text())
@@ -42,6 +47,24 @@ def test_release_writes_edition_and_index(dist):
         assert entry["bytes"] == path.stat().st_size
     manifest = json.loads((edition / "manifest.json").read_text())
     assert manifest["edition"] == "2026.1" and manifest["as_of"] == AS_OF
+
+
+def test_editions_ship_csv_as_contributors_write_it(dist):
+    # The edited tables' CSV is byte for byte the canonical dataset (the fixture is
+    # canonical): lists joined with |, dates as written (2025, 2025-01).
+    for name in ("actors", "relationships", "support_events", "sources"):
+        assert (dist / "2026.1" / f"{name}.csv").read_bytes() == (
+            VALID / f"{name}.csv"
+        ).read_bytes(), name
+    outcomes = (dist / "2026.1" / "outcomes.csv").read_text().splitlines()
+    assert outcomes[0].startswith("event_id,kind,provider_id,recipient_id,crisis_id")
+    pledge = next(line for line in outcomes if line.startswith("2025-01-pledge,"))
+    assert ",2025-01,," in pledge and "<NA>" not in pledge and "nan" not in pledge
+    manifest = json.loads((dist / "2026.1" / "manifest.json").read_text())
+    listed = {f["name"]: f for f in manifest["files"]}
+    for name in ("actors", "outcomes"):
+        path = dist / "2026.1" / f"{name}.csv"
+        assert listed[f"{name}.csv"]["sha256"] == sha256(path)
 
 
 def test_changes_and_changelog(dist, tmp_path):

@@ -336,17 +336,17 @@ def test_edition_report_describes_the_dataset_in_json_ld(edition):
     assert described["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert described["name"].startswith("allyledger") and described["description"]
     base = "https://allyledger.github.io/allyledger/editions/2026.2/"
+    tables = ["actors", "outcomes", "relationships", "sources", "support_events"]
     assert {d["contentUrl"] for d in described["distribution"]} == {
         base + name
         for name in [
-            "actors.parquet",
-            "outcomes.parquet",
-            "relationships.parquet",
-            "sources.parquet",
-            "support_events.parquet",
+            *(f"{t}.parquet" for t in tables),
+            *(f"{t}.csv" for t in tables),
             "datapackage.json",
         ]
     }
+    formats = {d["name"]: d["encodingFormat"] for d in described["distribution"]}
+    assert formats["actors.csv"] == "text/csv"
 
 
 def test_report_of_an_edition_before_outcomes_says_so(tmp_path):

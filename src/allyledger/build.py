@@ -76,10 +76,16 @@ def write_tables(
     as_of: dt.date,
     version: str | None = None,
     extra: dict[str, object] | None = None,
+    csv: bool = False,
 ) -> dict[str, int]:
     """Write every table's Parquet file and datapackage.json into `folder`; return the
     row counts. Derived tables are computed from the edited ones as of `as_of` (the
-    edition's date). `version` and `extra` go into the Data Package (editions use them)."""
+    edition's date). `version` and `extra` go into the Data Package (editions use them).
+    With `csv`, each table is also written as `<table>.csv` in the canonical form
+    contributors edit (lists joined with `|`, dates as written, e.g. `2006`), for
+    spreadsheets and tools that read no Parquet."""
+    from allyledger.fmt import canonical_rows, render_csv
+
     counts: dict[str, int] = {}
     frames = dict(frames)
     for name, table in TABLES.items():
@@ -87,6 +93,9 @@ def write_tables(
             frames[name] = table.derive(frames, as_of)
         arrow = to_arrow(table, frames[name])
         write_parquet(arrow, folder / f"{name}.parquet")
+        if csv:
+            rows = canonical_rows(table, frames[name])
+            (folder / f"{name}.csv").write_bytes(render_csv(rows))
         counts[name] = arrow.num_rows
     package = (
         datapackage(counts, version=version, extra=extra)

@@ -32,9 +32,10 @@ class FormatResult:
     problems: list[Problem]
 
 
-def clean_cell(value: str | None, f: Field) -> str:
-    """The canonical text of one cell ('' for empty)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+def clean_cell(value: object, f: Field) -> str:
+    """The canonical text of one cell ('' for empty: None, NaN or pandas' NA, as a
+    derived table's text frame holds)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     return f.value_kind.canonical(f, str(value))
 

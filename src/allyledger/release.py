@@ -37,8 +37,13 @@ LOCK_TIMEOUT = 600
 
 
 def data_files() -> list[str]:
-    """The data files of an edition made now: each table's Parquet, the package."""
-    return [f"{name}.parquet" for name in TABLES] + ["datapackage.json"]
+    """The data files of an edition made now: each table's Parquet and CSV, and the
+    package."""
+    return (
+        [f"{name}.parquet" for name in TABLES]
+        + [f"{name}.csv" for name in TABLES]
+        + ["datapackage.json"]
+    )
 
 
 @dataclass
@@ -225,6 +230,7 @@ def _release_locked(
             as_of=as_of,
             version=edition,
             extra={"created": f"{as_of.isoformat()}T00:00:00Z"},
+            csv=True,
         )
         if target.exists():
             return _compare_existing(edition, target, staging, counts)

@@ -20,6 +20,7 @@ from allyledger.tableschema import AUTHORS, DESCRIPTION, HOMEPAGE, TITLE
 
 FORMATS = {
     ".parquet": ("Parquet", "application/vnd.apache.parquet"),
+    ".csv": ("CSV", "text/csv"),
     ".json": ("JSON", "application/json"),
     ".md": ("Markdown", "text/markdown"),
 }
@@ -34,6 +35,7 @@ def _files(folder: Path, base: str) -> list[dict[str, Any]]:
     """The edition's data and description files, each with its link and size (the
     manifest is listed even while a release is still writing it)."""
     names = sorted(p.name for p in folder.glob("*.parquet"))
+    names += sorted(p.name for p in folder.glob("*.csv"))
     names += [n for n in ("datapackage.json", "CHANGES.md") if (folder / n).exists()]
     names.append("manifest.json")
     out = []
@@ -47,7 +49,15 @@ def _files(folder: Path, base: str) -> list[dict[str, Any]]:
                 "format": label,
                 "media_type": media,
                 "bytes": path.stat().st_size if path.exists() else None,
-                "describes": DESCRIBES.get(name, f"the {Path(name).stem} table"),
+                "describes": DESCRIBES.get(
+                    name,
+                    f"the {Path(name).stem} table"
+                    + (
+                        " as CSV: lists joined with |, dates as written"
+                        if name.endswith(".csv")
+                        else ""
+                    ),
+                ),
             }
         )
     return out
@@ -115,7 +125,7 @@ def about(
             "contentUrl": (published + quote(f["name"])) if published else f["href"],
         }
         for f in files
-        if f["name"].endswith(".parquet") or f["name"] == "datapackage.json"
+        if f["name"].endswith((".parquet", ".csv")) or f["name"] == "datapackage.json"
     ]
     return {
         "title": title,
