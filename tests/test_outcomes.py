@@ -295,7 +295,7 @@ def test_ledger_command_formats(built):
 def test_ledger_refuses_what_it_cannot_read(tmp_path, built):
     result = run("ledger", tmp_path / "nothing-here")
     assert result.exit_code == 2
-    assert "is neither a build or edition folder nor an edition name" in result.output
+    assert "is neither a folder nor an edition name" in result.output
     (built / "outcomes.parquet").unlink()
     with pytest.raises(UsageProblem, match="has no outcomes table"):
         ledger(built)

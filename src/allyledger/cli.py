@@ -18,7 +18,7 @@ from allyledger.cli_common import (
     require_dir,
 )
 from allyledger.cli_contrib import COMMANDS
-from allyledger.problems import DataInvalid, UsageProblem
+from allyledger.problems import DataInvalid
 
 if TYPE_CHECKING:
     pass
@@ -154,6 +154,7 @@ def release(
         changelog=changelog,
         report=report,
         citation=citation,
+        readme=dataset_dir.absolute().parent / "README.md",
     )
     if not result.created:
         click.echo(
@@ -170,17 +171,8 @@ def release(
         click.echo(f"added the {edition} entry to {result.changelog}")
     if result.citation is not None:
         click.echo(f"set {result.citation} to version {edition}")
-    readme = dataset_dir.absolute().parent / "README.md"
-    if readme.exists():
-        from allyledger.stats import refresh_outcomes, refresh_readme
-
-        try:
-            changed = refresh_outcomes(readme, result.folder)
-            changed = refresh_readme(readme, result.folder) or changed
-        except ValueError:  # a README without the generated blocks
-            changed = False
-        if changed:
-            click.echo(f"refreshed the counts in {readme} from edition {edition}")
+    if result.readme is not None:
+        click.echo(f"refreshed the counts in {result.readme} from edition {edition}")
 
 
 @cli.command()
@@ -221,26 +213,6 @@ def ledger(source: str, by: str, fmt: str, established_only: bool) -> None:
     else:
         table = headline(source, by=by, established_only=established_only)  # type: ignore[arg-type]
     click.echo(render(table, fmt))
-
-
-def _folder_or_edition(
-    source: str, base_url: str | None, cache_dir: Path | None, offline: bool
-) -> Path:
-    """A folder as given, or the cached folder of an edition name (YYYY.N, latest)."""
-    from allyledger.remote import is_edition_name
-
-    path = Path(source)
-    if path.is_dir():
-        return path
-    if source != "latest" and not is_edition_name(source):
-        raise UsageProblem(
-            f"{source} is neither a folder nor an edition name (YYYY.N or latest)"
-        )
-    from allyledger.loader import edition_folder
-
-    return edition_folder(
-        source, base_url=base_url, cache_dir=cache_dir, offline=offline
-    )
 
 
 @cli.command()
@@ -284,8 +256,12 @@ def diff(
     or latest), fetched and cached as `allyledger.load` does.
     """
     from allyledger.diff import diff_folders, render_json, render_markdown, render_text
+    from allyledger.loader import folder_of
 
-    folders = [_folder_or_edition(s, base_url, cache_dir, offline) for s in (old, new)]
+    folders = [
+        folder_of(source, base_url=base_url, cache_dir=cache_dir, offline=offline)
+        for source in (old, new)
+    ]
     diffs = diff_folders(*folders)
     render = {"text": render_text, "json": render_json, "markdown": render_markdown}[
         fmt

@@ -422,6 +422,27 @@ def edition_folder(
     return cache / entry.name
 
 
+def folder_of(
+    source: str | Path,
+    *,
+    base_url: str | None = None,
+    cache_dir: Path | str | None = None,
+    offline: bool = False,
+) -> Path:
+    """A local folder as given, or the cached folder of an edition name (YYYY.N or
+    latest, see `edition_folder`); anything else is a usage problem."""
+    path = Path(source)
+    if path.is_dir():
+        return path
+    if str(source) != "latest" and not is_edition_name(str(source)):
+        raise UsageProblem(
+            f"{source} is neither a folder nor an edition name (YYYY.N or latest)"
+        )
+    return edition_folder(
+        str(source), base_url=base_url, cache_dir=cache_dir, offline=offline
+    )
+
+
 def download(
     edition: str,
     to: Path | str,
@@ -465,6 +486,7 @@ __all__ = [
     "clear_cache",
     "edition_folder",
     "editions",
+    "folder_of",
     "ENV_BASE_URL",
     "ENV_OFFLINE",
     "DownloadFailed",

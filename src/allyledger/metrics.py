@@ -45,20 +45,11 @@ Source = str | Path | Mapping[str, pd.DataFrame]
 
 def _load(source: Source) -> dict[str, pd.DataFrame]:
     from allyledger.frames import folder_tables
-    from allyledger.loader import load_all
-    from allyledger.remote import is_edition_name
+    from allyledger.loader import folder_of
 
     if isinstance(source, Mapping):
         return dict(source)
-    folder = Path(source)
-    if folder.is_dir():
-        return folder_tables(folder)
-    if str(source) != "latest" and not is_edition_name(str(source)):
-        raise UsageProblem(
-            f"{source} is neither a build or edition folder nor an edition name "
-            "(YYYY.N or latest)"
-        )
-    return load_all(str(source))
+    return folder_tables(folder_of(source))
 
 
 def _frames(source: Source) -> dict[str, pd.DataFrame]:

@@ -56,6 +56,7 @@ class ReleaseResult:
     diffs: dict[str, TableDiff] | None
     changelog: Path | None = None
     citation: Path | None = None
+    readme: Path | None = None  # set when its generated counts were refreshed
 
 
 def edition_key(edition: str) -> tuple[int, int]:
@@ -161,6 +162,7 @@ def release_edition(
     changelog: Path | None = None,
     report: Report | None = None,
     citation: Path | None = None,
+    readme: Path | None = None,
 ) -> ReleaseResult:
     """Validate, build and publish EDITION into DIST (see the module docstring).
 
@@ -189,6 +191,12 @@ def release_edition(
             if result.created and citation is not None and citation.exists():
                 stamp_citation(citation, edition, as_of)
                 result = dataclasses.replace(result, citation=citation)
+            if (
+                result.created
+                and readme is not None
+                and _refresh_readme(readme, result.folder)
+            ):
+                result = dataclasses.replace(result, readme=readme)
             return result
     except Timeout:
         raise UsageProblem(
@@ -339,6 +347,20 @@ def promote_changelog(path: Path, edition: str, changes: str) -> None:
         entry += "\n" + notes.strip("\n") + "\n"
     new = text[: match.end()] + "\n" + entry + ("\n" + after if after else "")
     write_atomic(path, new.encode("utf-8"))
+
+
+def _refresh_readme(readme: Path, edition_dir: Path) -> bool:
+    """Refresh the README's generated counts from the new edition, where the README
+    has them; return whether it changed."""
+    from allyledger.stats import refresh_outcomes, refresh_readme
+
+    if not readme.exists():
+        return False
+    try:
+        changed = refresh_outcomes(readme, edition_dir)
+        return refresh_readme(readme, edition_dir) or changed
+    except ValueError:  # a README without the generated blocks
+        return False
 
 
 def stamp_citation(path: Path, edition: str, as_of: dt.date) -> None:
