@@ -273,3 +273,29 @@ def test_diff_takes_edition_names_and_an_exit_code(server, dist, tmp_path):
     bad = run("diff", "2026.x", "2026.2", *where)
     assert bad.exit_code == 2
     assert "2026.x is neither a folder nor an edition name" in bad.output
+
+
+def test_release_writes_zenodo_metadata_but_never_a_hand_written_file(tmp_path):
+    import shutil
+
+    shutil.copytree(VALID, tmp_path / "ds")
+    args = ("--dist", tmp_path / "dist", "--as-of", AS_OF)
+    first = run("release", "2026.1", tmp_path / "ds", *args)
+    assert first.exit_code == 0, first.output
+    zenodo = tmp_path / ".zenodo.json"
+    assert f"wrote the Zenodo metadata of 2026.1 to {zenodo}" in first.output
+    metadata = json.loads(zenodo.read_text())
+    assert metadata["version"] == "2026.1" and metadata["publication_date"] == AS_OF
+    assert metadata["upload_type"] == "dataset" and metadata["license"] == "cc-by-4.0"
+    assert metadata["creators"] == [{"name": "allyledger contributors"}]
+    assert metadata["title"].endswith("(edition 2026.1)")
+    # A later release rewrites its own file ...
+    set_cell(tmp_path / "ds", "support_events", 4, "summary", "Reworded.")
+    assert run("release", "2026.2", tmp_path / "ds", *args).exit_code == 0
+    assert json.loads(zenodo.read_text())["version"] == "2026.2"
+    # ... but leaves one a person wrote alone.
+    zenodo.write_text('{"title": "hand-written"}\n')
+    set_cell(tmp_path / "ds", "support_events", 4, "summary", "Reworded again.")
+    third = run("release", "2026.3", tmp_path / "ds", *args)
+    assert third.exit_code == 0 and "Zenodo" not in third.output
+    assert zenodo.read_text() == '{"title": "hand-written"}\n'

@@ -272,7 +272,7 @@ def test_about_gives_licence_citation_and_files(data, report):
 
 
 def test_citation_cff_agrees_with_the_package_metadata():
-    from allyledger.tableschema import AUTHORS, DATA_LICENSE, HOMEPAGE, TITLE
+    from allyledger.tableschema import AUTHORS, DATA_LICENSE, HOMEPAGE, KEYWORDS, TITLE
 
     text = (ROOT / "CITATION.cff").read_text("utf-8")
     assert f'title: "{TITLE}"' in text
@@ -280,6 +280,9 @@ def test_citation_cff_agrees_with_the_package_metadata():
     assert f'repository-code: "{HOMEPAGE}"' in text
     authors = re.findall(r'- name: "([^"]+)"', text)
     assert tuple(authors) == AUTHORS
+    listed = text.split("keywords:\n", 1)[1].split("\n")
+    keywords = [x.removeprefix("  - ") for x in listed if x.startswith("  - ")]
+    assert tuple(keywords) == KEYWORDS
 
 
 @pytest.fixture(scope="module")

@@ -155,6 +155,7 @@ def release(
         report=report,
         citation=citation,
         readme=dataset_dir.absolute().parent / "README.md",
+        zenodo=dataset_dir.absolute().parent / ".zenodo.json",
     )
     if not result.created:
         click.echo(
@@ -171,6 +172,8 @@ def release(
         click.echo(f"added the {edition} entry to {result.changelog}")
     if result.citation is not None:
         click.echo(f"set {result.citation} to version {edition}")
+    if result.zenodo is not None:
+        click.echo(f"wrote the Zenodo metadata of {edition} to {result.zenodo}")
     if result.readme is not None:
         click.echo(f"refreshed the counts in {result.readme} from edition {edition}")
 

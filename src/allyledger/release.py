@@ -57,6 +57,7 @@ class ReleaseResult:
     changelog: Path | None = None
     citation: Path | None = None
     readme: Path | None = None  # set when its generated counts were refreshed
+    zenodo: Path | None = None
 
 
 def edition_key(edition: str) -> tuple[int, int]:
@@ -163,6 +164,7 @@ def release_edition(
     report: Report | None = None,
     citation: Path | None = None,
     readme: Path | None = None,
+    zenodo: Path | None = None,
 ) -> ReleaseResult:
     """Validate, build and publish EDITION into DIST (see the module docstring).
 
@@ -191,6 +193,9 @@ def release_edition(
             if result.created and citation is not None and citation.exists():
                 stamp_citation(citation, edition, as_of)
                 result = dataclasses.replace(result, citation=citation)
+            if result.created and zenodo is not None:
+                if write_zenodo(zenodo, result.folder, edition, as_of):
+                    result = dataclasses.replace(result, zenodo=zenodo)
             if (
                 result.created
                 and readme is not None
@@ -361,6 +366,41 @@ def _refresh_readme(readme: Path, edition_dir: Path) -> bool:
         return refresh_readme(readme, edition_dir) or changed
     except ValueError:  # a README without the generated blocks
         return False
+
+
+ZENODO_NOTE = "Written by `allyledger release` from the edition's datapackage.json."
+
+
+def write_zenodo(path: Path, edition_dir: Path, edition: str, as_of: dt.date) -> bool:
+    """Write the Zenodo metadata of EDITION (what a GitHub release gives Zenodo to
+    mint a DOI) from the edition's own datapackage.json. A .zenodo.json that an
+    earlier release did not write (its `notes` differ) is left alone: False."""
+    from allyledger.tableschema import KEYWORDS
+
+    if path.exists():
+        try:
+            ours = json.loads(path.read_text("utf-8")).get("notes") == ZENODO_NOTE
+        except (ValueError, AttributeError):
+            ours = False
+        if not ours:
+            return False
+    package = json.loads((edition_dir / "datapackage.json").read_text("utf-8"))
+    metadata = {
+        "title": f"{package['title']} (edition {edition})",
+        "description": package["description"],
+        "upload_type": "dataset",
+        "version": edition,
+        "publication_date": as_of.isoformat(),
+        "creators": [{"name": c["title"]} for c in package.get("contributors", [])],
+        "license": package["licenses"][0]["name"].lower(),
+        "keywords": list(KEYWORDS),
+        "related_identifiers": [
+            {"identifier": package["homepage"], "relation": "isSupplementTo"}
+        ],
+        "notes": ZENODO_NOTE,
+    }
+    write_atomic(path, dumps(metadata).encode("utf-8"))
+    return True
 
 
 def stamp_citation(path: Path, edition: str, as_of: dt.date) -> None:

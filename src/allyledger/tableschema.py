@@ -23,8 +23,16 @@ DESCRIPTION = (
     "requests, pledges, deliveries and withholdings between actors, each row citing "
     "its sources."
 )
-# Whom to cite; CITATION.cff says the same (a test keeps them together).
+# Whom to cite, and what the dataset is about; CITATION.cff says the same (a test
+# keeps them together), and the report's JSON-LD and .zenodo.json use them.
 AUTHORS = ("allyledger contributors",)
+KEYWORDS = (
+    "alliances",
+    "international relations",
+    "military support",
+    "Russia",
+    "dataset",
+)
 
 
 def _constraints(f: Field, *, typed: bool) -> dict[str, Any]:

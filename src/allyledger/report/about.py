@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from allyledger.loader import DEFAULT_BASE_URL
-from allyledger.tableschema import AUTHORS, DESCRIPTION, HOMEPAGE, TITLE
+from allyledger.tableschema import AUTHORS, DESCRIPTION, HOMEPAGE, KEYWORDS, TITLE
 
 FORMATS = {
     ".parquet": ("Parquet", "application/vnd.apache.parquet"),
@@ -109,7 +109,7 @@ def about(
         "sameAs": homepage,
         "creator": [{"@type": "Organization", "name": a} for a in authors],
         "isAccessibleForFree": True,
-        "keywords": ["alliances", "military support", "patron reliability"],
+        "keywords": list(KEYWORDS),
     }
     if edition:
         jsonld["version"] = edition
