@@ -280,16 +280,16 @@ def test_release_writes_zenodo_metadata_but_never_a_hand_written_file(tmp_path):
 
     shutil.copytree(VALID, tmp_path / "ds")
     args = ("--dist", tmp_path / "dist", "--as-of", AS_OF)
-    first = run("release", "2026.1", tmp_path / "ds", *args)
-    assert first.exit_code == 0, first.output
     zenodo = tmp_path / ".zenodo.json"
+    first = run("release", "2026.1", tmp_path / "ds", *args, "--zenodo", zenodo)
+    assert first.exit_code == 0, first.output
     assert f"wrote the Zenodo metadata of 2026.1 to {zenodo}" in first.output
     metadata = json.loads(zenodo.read_text())
     assert metadata["version"] == "2026.1" and metadata["publication_date"] == AS_OF
     assert metadata["upload_type"] == "dataset" and metadata["license"] == "cc-by-4.0"
     assert metadata["creators"] == [{"name": "allyledger contributors"}]
     assert metadata["title"].endswith("(edition 2026.1)")
-    # A later release rewrites its own file ...
+    # A later release, with no --zenodo, updates the file an earlier one wrote ...
     set_cell(tmp_path / "ds", "support_events", 4, "summary", "Reworded.")
     assert run("release", "2026.2", tmp_path / "ds", *args).exit_code == 0
     assert json.loads(zenodo.read_text())["version"] == "2026.2"

@@ -124,6 +124,12 @@ def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     "(default: the CHANGELOG.md beside DATASET_DIR).",
 )
 @click.option(
+    "--zenodo",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the edition's Zenodo metadata here (created if missing). Without it, "
+    "the .zenodo.json beside DATASET_DIR is updated when an earlier release wrote it.",
+)
+@click.option(
     "--citation",
     type=click.Path(dir_okay=False, path_type=Path),
     help="CITATION.cff whose version and date-released become the edition's "
@@ -136,6 +142,7 @@ def release(
     as_of: str | None,
     changelog: Path | None,
     citation: Path | None,
+    zenodo: Path | None,
 ) -> None:
     """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
     from allyledger.release import edition_key, release_edition
@@ -155,7 +162,8 @@ def release(
         report=report,
         citation=citation,
         readme=dataset_dir.absolute().parent / "README.md",
-        zenodo=dataset_dir.absolute().parent / ".zenodo.json",
+        zenodo=zenodo or dataset_dir.absolute().parent / ".zenodo.json",
+        create_zenodo=zenodo is not None,
     )
     if not result.created:
         click.echo(

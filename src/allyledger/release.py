@@ -165,6 +165,7 @@ def release_edition(
     citation: Path | None = None,
     readme: Path | None = None,
     zenodo: Path | None = None,
+    create_zenodo: bool = False,
 ) -> ReleaseResult:
     """Validate, build and publish EDITION into DIST (see the module docstring).
 
@@ -194,7 +195,9 @@ def release_edition(
                 stamp_citation(citation, edition, as_of)
                 result = dataclasses.replace(result, citation=citation)
             if result.created and zenodo is not None:
-                if write_zenodo(zenodo, result.folder, edition, as_of):
+                if write_zenodo(
+                    zenodo, result.folder, edition, as_of, create=create_zenodo
+                ):
                     result = dataclasses.replace(result, zenodo=zenodo)
             if (
                 result.created
@@ -371,12 +374,17 @@ def _refresh_readme(readme: Path, edition_dir: Path) -> bool:
 ZENODO_NOTE = "Written by `allyledger release` from the edition's datapackage.json."
 
 
-def write_zenodo(path: Path, edition_dir: Path, edition: str, as_of: dt.date) -> bool:
+def write_zenodo(
+    path: Path, edition_dir: Path, edition: str, as_of: dt.date, *, create: bool = False
+) -> bool:
     """Write the Zenodo metadata of EDITION (what a GitHub release gives Zenodo to
-    mint a DOI) from the edition's own datapackage.json. A .zenodo.json that an
-    earlier release did not write (its `notes` differ) is left alone: False."""
+    mint a DOI) from the edition's own datapackage.json. A missing file is written
+    only with `create`; one that an earlier release did not write (its `notes`
+    differ) is left alone. Return whether it was written."""
     from allyledger.tableschema import KEYWORDS
 
+    if not path.exists() and not create:
+        return False
     if path.exists():
         try:
             ours = json.loads(path.read_text("utf-8")).get("notes") == ZENODO_NOTE
