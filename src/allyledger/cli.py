@@ -16,6 +16,7 @@ from allyledger.cli_common import (
     as_of_date,
     checked,
     require_dir,
+    where_editions_live,
 )
 from allyledger.cli_contrib import COMMANDS
 from allyledger.problems import DataInvalid
@@ -241,17 +242,7 @@ def ledger(source: str, by: str, fmt: str, established_only: bool) -> None:
     is_flag=True,
     help="Exit with 1 when the two differ (0 when they are the same), as git does.",
 )
-@click.option(
-    "--base-url",
-    help="Where editions live, for edition names "
-    "(default: $ALLYLEDGER_BASE_URL or the public site).",
-)
-@click.option("--cache-dir", type=DIR, help="Cache folder (default: the user cache).")
-@click.option(
-    "--offline",
-    is_flag=True,
-    help="Use the cache only, never the network (also ALLYLEDGER_OFFLINE=1).",
-)
+@where_editions_live
 def diff(
     old: str,
     new: str,
@@ -292,16 +283,7 @@ def diff(
     help="Folder to copy it into: missing, empty or an earlier download (replaced "
     "whole once every file is verified).",
 )
-@click.option(
-    "--base-url",
-    help="Where editions live (default: $ALLYLEDGER_BASE_URL or the public site).",
-)
-@click.option("--cache-dir", type=DIR, help="Cache folder (default: the user cache).")
-@click.option(
-    "--offline",
-    is_flag=True,
-    help="Use the cache only, never the network (also ALLYLEDGER_OFFLINE=1).",
-)
+@where_editions_live
 def download(
     edition: str,
     to_dir: Path,

@@ -4,8 +4,9 @@ translation (library errors become click errors only here), the dataset checks."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +19,26 @@ DIR = click.Path(file_okay=False, path_type=Path)
 AS_OF_OPTION = click.option(
     "--as-of", help="Latest date allowed in the data (YYYY-MM-DD; default today)."
 )
+
+
+def where_editions_live(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a command that fetches editions: --base-url, --cache-dir and
+    --offline (one definition for `download` and `diff`)."""
+    command = click.option(
+        "--offline",
+        is_flag=True,
+        help="Use the cache only, never the network (also ALLYLEDGER_OFFLINE=1).",
+    )(command)
+    command = click.option(
+        "--cache-dir",
+        type=DIR,
+        help="Cache folder (default: $ALLYLEDGER_CACHE_DIR or the user cache).",
+    )(command)
+    return click.option(
+        "--base-url",
+        help="Where editions live: a URL or a local folder "
+        "(default: $ALLYLEDGER_BASE_URL or the public site).",
+    )(command)
 
 
 def as_of_date(value: str | None) -> dt.date | None:
