@@ -49,7 +49,7 @@ def test_build_writes_typed_parquet(tmp_path):
     assert (
         schema.field("summary").metadata[b"description"] == b"One paraphrased sentence."
     )
-    assert schema.metadata[b"allyledger.schema_version"] == b"1.2.0"
+    assert schema.metadata[b"allyledger.schema_version"] == b"1.3.0"
     assert (
         pq.ParquetFile(out / "support_events.parquet")
         .metadata.row_group(0)
@@ -63,11 +63,19 @@ def test_build_writes_typed_parquet(tmp_path):
     assert row["date"] == dt.date(2025, 1, 1)
     assert row["date_precision"] == "month"
     assert row["amount"] == 2.0
+    assert row["date_end"] == dt.date(2025, 1, 31)
     delivery = frame.set_index("event_id").loc["2025-delivery"]
-    assert (delivery["date"], delivery["date_precision"]) == (
+    assert (delivery["date"], delivery["date_end"], delivery["date_precision"]) == (
         dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
         "year",
     )
+    day = frame.set_index("event_id").loc["2025-06-01-withholding"]
+    assert day["date"] == day["date_end"] == dt.date(2025, 6, 1)
+    assert frame["due_end"].isna().all() and frame["due"].isna().all()
+    assert schema.field("date_end").type == pa.date32()
+    assert not schema.field("date_end").nullable
+    assert schema.field("due_end").nullable
     assert list(delivery["source_ids"]) == [
         "example-2025-01-01-original",
         "example-2025-01-02-retelling",
@@ -89,7 +97,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
     out = tmp_path / "out"
     build(VALID, out)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["schema_version"] == "1.2.0"
+    assert manifest["schema_version"] == "1.3.0"
     assert manifest["tables"]["support_events"] == {"rows": 5}
     for entry in manifest["files"]:
         path = out / entry["name"]

@@ -39,7 +39,7 @@ def test_release_writes_edition_and_index(dist):
     assert (first["edition"], first["date"], first["schema_version"]) == (
         "2026.1",
         AS_OF,
-        "1.2.0",
+        "1.3.0",
     )
     for entry in first["files"]:
         path = edition / entry["name"]

@@ -45,8 +45,9 @@ def codebook() -> str:
         "by `|`; text is NFC, trimmed, without control characters, bidirectional "
         "controls or zero-width characters, and does not begin like a spreadsheet "
         "formula; numbers are finite; rows are sorted by their ID. In the built Parquet "
-        "files enums are dictionary-encoded, partial dates become a `date32` column plus "
-        "`<name>_precision` (`year`, `month` or `day`), and lists are `list<string>`.",
+        "files enums are dictionary-encoded, partial dates become a `date32` column (the period's "
+        "first day), `<name>_end` (its last day) and `<name>_precision` (`year`, "
+        "`month` or `day`), and lists are `list<string>`.",
         "",
     ]
     for table in TABLES.values():

@@ -330,13 +330,26 @@ class Date(Kind):
 
 class PartialDate(Date):
     """A date at the precision known (YYYY, YYYY-MM or YYYY-MM-DD): in Parquet, the
-    first day of the period (date32) and `<name>_precision` (year, month or day)."""
+    first day of the period (date32), `<name>_end`, its last day (date32), and
+    `<name>_precision` (year, month or day). A filter on a period then compares
+    both ends and never counts `2024-06` as 1 June."""
 
     csv_type = "string"
-    typed_note = " The first day of the period; see the _precision column."
+    typed_note = (
+        " The first day of the period; see the _end column for its last day and the"
+        " _precision column."
+    )
     typed_example = False
 
     def companions(self, field: Field) -> list[dict[str, Any]]:
+        end: dict[str, Any] = {
+            "name": f"{field.name}_end",
+            "type": "date",
+            "description": (
+                f"The last day of the period {field.name} stands for: 31 December for "
+                "a year, the month's last day for a month, the day itself for a day."
+            ),
+        }
         precision: dict[str, Any] = {
             "name": f"{field.name}_precision",
             "type": "string",
@@ -346,16 +359,23 @@ class PartialDate(Date):
         }
         if field.required:
             precision["constraints"]["required"] = True
-        return [precision]
+            end["constraints"] = {"required": True}
+        return [end, precision]
 
     def arrow_fields(self, field: Field) -> list[pa.Field]:
+        end = pa.field(
+            f"{field.name}_end",
+            pa.date32(),
+            nullable=not field.required,
+            metadata=_meta(f"The last day of the period {field.name} stands for."),
+        )
         precision = pa.field(
             f"{field.name}_precision",
             pa.dictionary(ENUM_INDEX, pa.string()),
             nullable=not field.required,
             metadata=_meta(f"How precisely {field.name} is known: year, month or day."),
         )
-        return [*super().arrow_fields(field), precision]
+        return [*super().arrow_fields(field), end, precision]
 
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
         start, code, ok = self.parse(text)
@@ -363,7 +383,16 @@ class PartialDate(Date):
         precision = pa.DictionaryArray.from_arrays(
             indices, pa.array(list(PRECISIONS), pa.string())
         )
-        return [pa.array(start, pa.date32(), from_pandas=True), precision]
+        _, end = self.bounds(start, code)
+        return [
+            pa.array(start, pa.date32(), from_pandas=True),
+            pa.array(
+                np.where(ok, end, np.datetime64("NaT", "D")),
+                pa.date32(),
+                from_pandas=True,
+            ),
+            precision,
+        ]
 
     @staticmethod
     def parse(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

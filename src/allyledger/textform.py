@@ -56,12 +56,17 @@ def _unordered_lists(name: str) -> set[str]:
 def parquet_as_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Read a built Parquet table back into the text form of its CSV cells, by its own
     Arrow types (so an edition made under another schema reads the same way); return
-    the frame and its columns (the `_precision` companions folded back in)."""
+    the frame and its columns (the `_end` and `_precision` companions folded back
+    in)."""
     arrow = pq.read_table(path)
     names = arrow.column_names
     out: dict[str, pd.Series] = {}
     for name in names:
         if name.endswith("_precision") and name.removesuffix("_precision") in names:
+            continue
+        if name.endswith("_end") and (
+            f"{name.removesuffix('_end')}_precision" in names
+        ):
             continue
         companion = f"{name}_precision"
         precision = arrow.column(companion) if companion in names else None

@@ -24,7 +24,7 @@ from allyledger.kinds import KINDS, Kind
 from allyledger.outcomes import derive as derive_outcomes
 from allyledger.schemas import actors, outcomes, relationships, sources, support_events
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 Derive = Callable[[dict[str, pd.DataFrame], dt.date], pd.DataFrame]
 
 
