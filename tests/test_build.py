@@ -27,12 +27,13 @@ def test_build_writes_typed_parquet(tmp_path):
     result = build(VALID, out)
     assert result.exit_code == 0, result.output
     assert (
-        "4 actors, 3 relationships, 5 support_events, 3 sources, 2 outcomes"
-        in result.output
+        "4 actors, 3 relationships, 5 support_events, 3 sources, 2 outcomes, "
+        "5 events_flat" in result.output
     )
     assert sorted(p.name for p in out.iterdir()) == [
         "actors.parquet",
         "datapackage.json",
+        "events_flat.parquet",
         "manifest.json",
         "outcomes.parquet",
         "relationships.parquet",
@@ -109,6 +110,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
         "support_events.parquet",
         "sources.parquet",
         "outcomes.parquet",
+        "events_flat.parquet",
         "datapackage.json",
     }
 
@@ -204,3 +206,38 @@ def test_schemas_check_detects_drift(tmp_path):
     result = run("schemas", "--out", tmp_path, "--check")
     assert result.exit_code == 1
     assert "stale" in result.output
+
+
+def test_events_flat_joins_names_source_urls_and_outcomes(ds, tmp_path):
+    """The denormalised table: names, URLs and publishers in source_ids order (a |
+    inside a URL percent-encoded, so the list still splits right), and each
+    promise's outcome; every other column as support_events has it."""
+    set_cell(ds, "sources", 2, "url", "https://example.org/blog/retelling?ids=1|2")
+    out = tmp_path / "out"
+    assert build(ds, out).exit_code == 0
+    flat = pq.read_table(out / "events_flat.parquet").to_pandas()
+    events = pq.read_table(out / "support_events.parquet").to_pandas()
+    assert list(flat.columns) == [
+        *events.columns,
+        "provider_name",
+        "recipient_name",
+        "source_urls",
+        "source_publishers",
+        "outcome_status",
+    ]
+    assert flat[events.columns].astype(str).equals(events.astype(str))
+    rows = flat.set_index("event_id")
+    delivery = rows.loc["2025-delivery"]
+    assert (delivery["provider_name"], delivery["recipient_name"]) == (
+        "Russia",
+        "Venezuela",
+    )
+    assert list(delivery["source_urls"]) == [
+        "https://example.org/news/original",
+        "https://example.org/blog/retelling?ids=1%7C2",
+    ]
+    assert list(delivery["source_publishers"]) == ["Example Wire", "Example Blog"]
+    crisis = rows.loc["2025-01-01-crisis"]
+    assert pd.isna(crisis["provider_name"]) and pd.isna(crisis["outcome_status"])
+    assert rows.loc["2025-01-pledge", "outcome_status"] == "delivered"
+    assert rows.loc["2025-01-02-request", "outcome_status"] == "granted"

@@ -45,8 +45,8 @@ loader = importlib.import_module("allyledger.loader")
 
 MIB = 1024 * 1024
 FILE_KINDS = (
-    "datapackage.json, manifest.json, CHANGES.md, report.html, <table>.parquet or "
-    "<table>.csv"
+    "datapackage.json, croissant.json, manifest.json, CHANGES.md, report.html, "
+    "allyledger.xlsx, <table>.parquet or <table>.csv"
 )
 
 
@@ -295,7 +295,7 @@ def test_download_command(server, dist, tmp_path):
         tmp_path / "cache",
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"downloaded 14 files into {tmp_path / 'got'}\n"
+    assert result.output == f"downloaded 18 files into {tmp_path / 'got'}\n"
     assert tree(tmp_path / "got") == tree(dist / "2026.1")
 
 
@@ -944,7 +944,7 @@ def test_download_command_prints_the_stale_index_warning(site, dist, tmp_path):
     assert again.exit_code == 0, again.output
     assert again.output == (
         f"warning: could not reach {site.url} (connection refused); using the cached "
-        f"list of editions from less than a minute ago\ndownloaded 14 files into {got}\n"
+        f"list of editions from less than a minute ago\ndownloaded 18 files into {got}\n"
     )
     assert tree(got) == tree(dist / "2026.2")
 

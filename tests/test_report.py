@@ -257,6 +257,7 @@ def test_about_gives_licence_citation_and_files(data, report):
     names = [f["name"] for f in about["files"]]
     assert names == [
         "actors.parquet",
+        "events_flat.parquet",
         "outcomes.parquet",
         "relationships.parquet",
         "sources.parquet",
@@ -339,13 +340,22 @@ def test_edition_report_describes_the_dataset_in_json_ld(edition):
     assert described["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert described["name"].startswith("allyledger") and described["description"]
     base = "https://allyledger.github.io/allyledger/editions/2026.2/"
-    tables = ["actors", "outcomes", "relationships", "sources", "support_events"]
+    tables = [
+        "actors",
+        "events_flat",
+        "outcomes",
+        "relationships",
+        "sources",
+        "support_events",
+    ]
     assert {d["contentUrl"] for d in described["distribution"]} == {
         base + name
         for name in [
             *(f"{t}.parquet" for t in tables),
             *(f"{t}.csv" for t in tables),
+            "allyledger.xlsx",
             "datapackage.json",
+            "croissant.json",
         ]
     }
     formats = {d["name"]: d["encodingFormat"] for d in described["distribution"]}
@@ -373,6 +383,7 @@ def test_report_data_is_plain_json(data):
         "relationships": 3,
         "support_events": 5,
         "sources": 3,
+        "events_flat": 5,
         "outcomes": 2,
     }
     assert data["overview"]["kinds"]["withdrawal"] == 0

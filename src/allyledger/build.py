@@ -77,26 +77,35 @@ def write_tables(
     version: str | None = None,
     extra: dict[str, object] | None = None,
     csv: bool = False,
+    workbook: bool = False,
 ) -> dict[str, int]:
     """Write every table's Parquet file and datapackage.json into `folder`; return the
     row counts. Derived tables are computed from the edited ones as of `as_of` (the
     edition's date). `version` and `extra` go into the Data Package (editions use them).
     With `csv`, each table is also written as `<table>.csv` in the canonical form
     contributors edit (lists joined with `|`, dates as written, e.g. `2006`), for
-    spreadsheets and tools that read no Parquet."""
+    spreadsheets and tools that read no Parquet. With `workbook`, the same rows also
+    go into one spreadsheet workbook, `allyledger.xlsx` (see `allyledger.workbook`)."""
     from allyledger.fmt import canonical_rows, render_csv
 
     counts: dict[str, int] = {}
     frames = dict(frames)
+    sheets = []
     for name, table in TABLES.items():
         if table.derive is not None:
             frames[name] = table.derive(frames, as_of)
         arrow = to_arrow(table, frames[name])
         write_parquet(arrow, folder / f"{name}.parquet")
-        if csv:
+        if csv or workbook:
             rows = canonical_rows(table, frames[name])
-            (folder / f"{name}.csv").write_bytes(render_csv(rows))
+            if csv:
+                (folder / f"{name}.csv").write_bytes(render_csv(rows))
+            sheets.append((table, rows))
         counts[name] = arrow.num_rows
+    if workbook:
+        from allyledger.workbook import write_workbook
+
+        write_workbook(folder, sheets, edition=version or SCHEMA_VERSION, as_of=as_of)
     package = (
         datapackage(counts, version=version, extra=extra)
         if version is not None

@@ -30,7 +30,8 @@ def read_table(path: Path | str) -> pd.DataFrame:
 
     Enums become categoricals whose categories are the schema's vocabulary (in schema
     order), dates become datetime64 (with `<name>_end`, the period's last day, and a
-    `<name>_precision` categorical beside each partial date), lists become Arrow-backed list columns (each cell a Python list).
+    `<name>_precision` categorical beside each partial date), lists become
+    Arrow-backed list columns (each cell a Python list).
     `certainty` and the precisions are ordered, so `ev.certainty <= "reported"` keeps
     the confirmed and reported rows and `ev.date_precision >= "month"` those known to
     the month or day.

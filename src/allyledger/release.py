@@ -22,13 +22,16 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from allyledger.build import frames_of, write_tables
+from allyledger.croissant import CROISSANT, write_croissant
 from allyledger.diff import TableDiff, diff_folders, render_markdown
+from allyledger.loader import DEFAULT_BASE_URL
 from allyledger.outputs import UnsafeOutput, file_entry, refuse_unsafe, write_atomic
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
 from allyledger.tableschema import dumps
 from allyledger.validate import Report, check_dataset
+from allyledger.workbook import WORKBOOK
 
 EDITION_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<n>[1-9][0-9]*)$")
 INDEX = "editions.json"
@@ -37,12 +40,12 @@ LOCK_TIMEOUT = 600
 
 
 def data_files() -> list[str]:
-    """The data files of an edition made now: each table's Parquet and CSV, and the
-    package."""
+    """The data files of an edition made now: each table's Parquet and CSV, the
+    workbook, the Data Package and its Croissant twin."""
     return (
         [f"{name}.parquet" for name in TABLES]
         + [f"{name}.csv" for name in TABLES]
-        + ["datapackage.json"]
+        + [WORKBOOK, "datapackage.json", CROISSANT]
     )
 
 
@@ -247,6 +250,10 @@ def _release_locked(
             version=edition,
             extra={"created": f"{as_of.isoformat()}T00:00:00Z"},
             csv=True,
+            workbook=True,
+        )
+        write_croissant(
+            staging, edition=edition, as_of=as_of, base_url=DEFAULT_BASE_URL
         )
         if target.exists():
             return _compare_existing(edition, target, staging, counts)

@@ -40,11 +40,18 @@ EDITION_NAME_MAX = 32
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 FIXED_FILES = frozenset(
-    {"datapackage.json", "manifest.json", "CHANGES.md", "report.html"}
+    {
+        "datapackage.json",
+        "croissant.json",
+        "manifest.json",
+        "CHANGES.md",
+        "report.html",
+        "allyledger.xlsx",
+    }
 )
 FILE_KINDS = (
-    "datapackage.json, manifest.json, CHANGES.md, report.html, <table>.parquet or "
-    "<table>.csv"
+    "datapackage.json, croissant.json, manifest.json, CHANGES.md, report.html, "
+    "allyledger.xlsx, <table>.parquet or <table>.csv"
 )
 
 

@@ -23,9 +23,15 @@ FORMATS = {
     ".csv": ("CSV", "text/csv"),
     ".json": ("JSON", "application/json"),
     ".md": ("Markdown", "text/markdown"),
+    ".xlsx": (
+        "Excel workbook",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
 }
 DESCRIBES = {
     "datapackage.json": "Frictionless Data Package: every column, type and key",
+    "croissant.json": "the same description in Croissant JSON-LD, for ML tools",
+    "allyledger.xlsx": "every table in one workbook, with a README sheet",
     "manifest.json": "the SHA-256 checksum and size of every file",
     "CHANGES.md": "what changed since the previous edition",
 }
@@ -36,7 +42,8 @@ def _files(folder: Path, base: str) -> list[dict[str, Any]]:
     manifest is listed even while a release is still writing it)."""
     names = sorted(p.name for p in folder.glob("*.parquet"))
     names += sorted(p.name for p in folder.glob("*.csv"))
-    names += [n for n in ("datapackage.json", "CHANGES.md") if (folder / n).exists()]
+    extras = ("allyledger.xlsx", "datapackage.json", "croissant.json", "CHANGES.md")
+    names += [n for n in extras if (folder / n).exists()]
     names.append("manifest.json")
     out = []
     for name in names:
@@ -125,7 +132,8 @@ def about(
             "contentUrl": (published + quote(f["name"])) if published else f["href"],
         }
         for f in files
-        if f["name"].endswith((".parquet", ".csv")) or f["name"] == "datapackage.json"
+        if f["name"].endswith((".parquet", ".csv", ".xlsx"))
+        or f["name"] in ("datapackage.json", "croissant.json")
     ]
     return {
         "title": title,

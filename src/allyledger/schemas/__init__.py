@@ -20,9 +20,17 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from allyledger.flat import derive as derive_flat
 from allyledger.kinds import KINDS, Kind
 from allyledger.outcomes import derive as derive_outcomes
-from allyledger.schemas import actors, outcomes, relationships, sources, support_events
+from allyledger.schemas import (
+    actors,
+    events_flat,
+    outcomes,
+    relationships,
+    sources,
+    support_events,
+)
 
 SCHEMA_VERSION = "1.3.0"
 Derive = Callable[[dict[str, pd.DataFrame], dt.date], pd.DataFrame]
@@ -160,6 +168,13 @@ TABLES: dict[str, Table] = {
             derive=lambda frames, as_of: derive_outcomes(
                 frames["support_events"], as_of
             ),
+        ),
+        # After outcomes: it carries each promise's status.
+        Table(
+            "events_flat",
+            events_flat.EventsFlat,
+            "event_id",
+            derive=lambda frames, as_of: derive_flat(frames),
         ),
     )
 }

@@ -1,0 +1,150 @@
+"""One spreadsheet workbook per edition, for people who work in Excel.
+
+`allyledger.xlsx` holds a README sheet (what the edition is, its licence and citation,
+and every column of every table with its meaning), then one sheet per table, the
+derived outcomes and events_flat included. Cells are the canonical text contributors
+edit (lists joined with `|`, dates as written: `2006`, `2024-06`), except numbers,
+which are numbers. Every text cell is written as text, never as a formula or a link,
+whatever it begins with. The same edition gives the same bytes: the workbook's dates
+are the edition's, and the zip members carry no clock time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from allyledger.schemas import Table
+from allyledger.tableschema import AUTHORS, DATA_LICENSE, DESCRIPTION, HOMEPAGE, TITLE
+
+WORKBOOK = "allyledger.xlsx"
+# Excel's own limit on a cell's text.
+CELL_LIMIT = 32767
+NUMERIC = {"number", "integer", "state_number"}
+
+
+def _readme(
+    sheet: Any,
+    bold: Any,
+    wrap: Any,
+    tables: list[tuple[Table, int]],
+    edition: str,
+    as_of: dt.date,
+) -> None:
+    lines: list[tuple[str, str]] = [
+        ("Title", TITLE),
+        ("Edition", f"{edition} ({as_of.isoformat()})"),
+        ("Description", DESCRIPTION),
+        ("Licence", f"{DATA_LICENSE['title']} ({DATA_LICENSE['path']})"),
+        (
+            "Cite as",
+            f"{', '.join(AUTHORS)} ({as_of.year}). {TITLE}. Edition {edition}. "
+            f"{HOMEPAGE}",
+        ),
+        (
+            "How to read it",
+            "One sheet per table. Lists are joined with |. Dates are written at the "
+            "precision known: 2006 is the year, 2024-06 the month, 2024-06-14 the day. "
+            "An empty cell means unknown. IDs join the sheets: provider_id and "
+            "recipient_id are actor_id in actors, source_ids are source_id in sources.",
+        ),
+    ]
+    row = 0
+    for label, text in lines:
+        sheet.write_string(row, 0, label, bold)
+        sheet.write_string(row, 1, text, wrap)
+        row += 1
+    row += 1
+    for column, head in enumerate(("sheet", "rows", "column", "meaning")):
+        sheet.write_string(row, column, head, bold)
+    row += 1
+    for table, count in tables:
+        sheet.write_string(row, 0, table.name, bold)
+        sheet.write_number(row, 1, count)
+        sheet.write_string(row, 3, table.description, wrap)
+        row += 1
+        for f in table.fields:
+            sheet.write_string(row, 0, table.name)
+            sheet.write_string(row, 2, f.name)
+            sheet.write_string(row, 3, f.description, wrap)
+            row += 1
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 12)
+    sheet.set_column(2, 2, 22)
+    sheet.set_column(3, 3, 100)
+
+
+def _cell(sheet: Any, row: int, column: int, value: str, numeric: bool) -> None:
+    if value == "":
+        return
+    if numeric:
+        sheet.write_number(row, column, float(value))
+    else:
+        sheet.write_string(row, column, value[:CELL_LIMIT])
+
+
+def write_workbook(
+    folder: Path,
+    sheets: list[tuple[Table, list[list[str]]]],
+    *,
+    edition: str,
+    as_of: dt.date,
+) -> Path:
+    """Write `folder/allyledger.xlsx` from each table's canonical rows (header first,
+    as `fmt.canonical_rows` gives them); return its path."""
+    path = folder / WORKBOOK
+    created = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": False,
+        },
+    )
+    try:
+        book.set_properties(
+            {
+                "title": f"{TITLE}, edition {edition}",
+                "author": ", ".join(AUTHORS),
+                "created": created,
+                "comments": HOMEPAGE,
+            }
+        )
+        bold = book.add_format({"bold": True})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        readme = book.add_worksheet("README")
+        _readme(
+            readme,
+            bold,
+            wrap,
+            [(t, len(rows) - 1) for t, rows in sheets],
+            edition,
+            as_of,
+        )
+        for table, rows in sheets:
+            sheet = book.add_worksheet(table.name[:31])
+            header, body = rows[0], rows[1:]
+            numeric = [table.field(name).kind in NUMERIC for name in header]
+            for column, name in enumerate(header):
+                sheet.write_string(0, column, name, bold)
+            for r, values in enumerate(body, start=1):
+                for column, value in enumerate(values):
+                    _cell(sheet, r, column, value, numeric[column])
+            sheet.freeze_panes(1, 1)
+            sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
+            for column, name in enumerate(header):
+                longest = max(
+                    [len(name), *(len(v) for v in (x[column] for x in body[:200]))]
+                )
+                sheet.set_column(column, column, min(max(longest, 8), 60) + 1)
+    finally:
+        book.close()
+    return path
+
+
+__all__ = ["WORKBOOK", "write_workbook"]
