@@ -95,8 +95,18 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
     # (ru_maxrss) starts from its parent's size at fork.
     script = str(Path(__file__).parent / "synth.py")
     subprocess.run([sys.executable, script, str(n), "--out", str(dataset)], check=True)
-    subprocess.run([sys.executable, script, str(n), "--out", str(folder / "invalid"),
-                    "--broken-every", "100"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            script,
+            str(n),
+            "--out",
+            str(folder / "invalid"),
+            "--broken-every",
+            "100",
+        ],
+        check=True,
+    )
     broken = -(-n // 100)
     tool = [sys.executable, "-m", "allyledger"]
     samples: dict[str, list[tuple[float, float, int]]] = {

@@ -40,13 +40,19 @@ def fill(dataset: Path) -> int:
         rows = list(reader)
     for column in SCHEMES:
         if column not in header:
-            header.insert(header.index("wikidata_id") + 1 + list(SCHEMES).index(column), column)
-    states = sorted({r["country"] for r in rows if r["kind"] == "state" and r["country"]})
+            header.insert(
+                header.index("wikidata_id") + 1 + list(SCHEMES).index(column), column
+            )
+    states = sorted(
+        {r["country"] for r in rows if r["kind"] == "state" and r["country"]}
+    )
     found = numbers(states)
     changed = 0
     for row in rows:
         for column in SCHEMES:
-            value = found[column].get(row["country"], "") if row["kind"] == "state" else ""
+            value = (
+                found[column].get(row["country"], "") if row["kind"] == "state" else ""
+            )
             changed += row.get(column, "") != value
             row[column] = value
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from allyledger.schemas import TABLES
+from allyledger.schemas import TABLES, inputs
 from allyledger.vocab import (
     ACTOR_KINDS,
     BASES,
@@ -297,7 +297,9 @@ def synth(n: int, seed: int = 0, broken_every: int = 0) -> dict[str, pd.DataFram
 
 def write(tables: dict[str, pd.DataFrame], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
+    # Every edited table, the ones synthesised and (as header only) the rest.
+    for name in inputs():
+        frame = tables.get(name, pd.DataFrame(columns=TABLES[name].columns))
         frame = frame[TABLES[name].columns].sort_values(TABLES[name].key)
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
 
@@ -307,8 +309,12 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of support events")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--broken-every", type=int, default=0,
-                        help="give every K-th event an impossible date (invalid data)")
+    parser.add_argument(
+        "--broken-every",
+        type=int,
+        default=0,
+        help="give every K-th event an impossible date (invalid data)",
+    )
     args = parser.parse_args()
     write(synth(args.n, args.seed, args.broken_every), args.out)
 

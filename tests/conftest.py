@@ -94,6 +94,17 @@ def dist(tmp_path: Path, ds: Path) -> Path:
     path.write_text(
         "".join(line for line in lines if not line.startswith("2025-06-01-withholding"))
     )
+    # A released ID goes only with a record of why.
+    add_row(
+        ds,
+        "retired_ids",
+        {
+            "old_id": "2025-06-01-withholding",
+            "table": "support_events",
+            "reason": "Removed from the test fixture.",
+            "retired": "2026-11-30",
+        },
+    )
     result = release("2026.2", ds, folder, log)
     assert result.exit_code == 0, result.output
     return folder

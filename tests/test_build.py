@@ -27,8 +27,8 @@ def test_build_writes_typed_parquet(tmp_path):
     result = build(VALID, out)
     assert result.exit_code == 0, result.output
     assert (
-        "4 actors, 3 relationships, 5 support_events, 3 sources, 2 outcomes, "
-        "5 events_flat" in result.output
+        "4 actors, 3 relationships, 5 support_events, 3 sources, 0 retired_ids, "
+        "2 outcomes, 5 events_flat" in result.output
     )
     assert sorted(p.name for p in out.iterdir()) == [
         "actors.parquet",
@@ -37,6 +37,7 @@ def test_build_writes_typed_parquet(tmp_path):
         "manifest.json",
         "outcomes.parquet",
         "relationships.parquet",
+        "retired_ids.parquet",
         "sources.parquet",
         "support_events.parquet",
     ]
@@ -111,6 +112,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path):
         "sources.parquet",
         "outcomes.parquet",
         "events_flat.parquet",
+        "retired_ids.parquet",
         "datapackage.json",
     }
 

@@ -192,8 +192,85 @@ def test_add_refuses_a_row_that_breaks_a_rule(ds):
     args = [a.replace("provider_id=rus", "provider_id=rusx") for a in EVENT]
     result = add(ds, "--no-input", *args)
     assert result.exit_code == 1
-    assert "support_events.csv:new row:provider_id: unknown-reference" in result.output
+    assert (
+        'support_events.csv: provider_id: unknown-reference: "rusx" is not an '
+        'actor_id in actors.csv (did you mean "rus"?)' in result.output
+    )
     assert (ds / "support_events.csv").read_bytes() == before
+
+
+def test_add_reports_every_problem_at_once(ds):
+    before = (ds / "support_events.csv").read_bytes()
+    args = [
+        a.replace("provider_id=rus", "provider_id=rusx")
+        .replace("kind=delivery", "kind=gift")
+        .replace(
+            "source_ids=example-2025-02-treaty", "source_ids=example-2025-02-treat"
+        )
+        for a in EVENT
+    ]
+    result = add(ds, "--no-input", *args)
+    assert result.exit_code == 1
+    assert "the new row was not added (3 problem(s))" in result.output
+    assert 'kind: unknown-value: "gift"' in result.output
+    assert 'provider_id: unknown-reference: "rusx"' in result.output
+    assert (
+        'source_ids: unknown-reference: "example-2025-02-treat" is not a source_id '
+        'in sources.csv (did you mean "example-2025-02-treaty"?)' in result.output
+    )
+    assert (ds / "support_events.csv").read_bytes() == before
+
+
+def test_add_asks_again_for_a_reference_that_is_not_there(ds):
+    # due, then provider_id (wrong, then right), then the other empty columns
+    answers = "\nrusx\nrus\n" + "\n" * 8
+    given = [
+        x
+        for pair in zip(EVENT[::2], EVENT[1::2], strict=True)
+        if pair[1] != "provider_id=rus"
+        for x in pair
+    ]
+    result = add(ds, *given, input=answers)
+    assert result.exit_code == 0, result.output
+    assert (
+        'unknown-reference: "rusx" is not an actor_id in actors.csv (did you mean'
+        in (result.output)
+    )
+
+
+def test_add_source_accessed_defaults_to_the_day(ds):
+    from click.testing import CliRunner
+
+    from allyledger.cli import cli
+
+    result = CliRunner().invoke(
+        cli,
+        [
+            "add",
+            "sources",
+            str(ds),
+            "--as-of",
+            "2026-11-25",
+            "--no-input",
+            "--field",
+            "url=https://example.org/news/another",
+            "--field",
+            "title=Another story",
+            "--field",
+            "publisher=Example Wire",
+            "--field",
+            "published=2025-02",
+            "--field",
+            "language=en",
+            "--field",
+            "source_type=news",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_rows(ds / "sources.csv")
+    header = rows[0]
+    added = next(r for r in rows[1:] if r[header.index("title")] == "Another story")
+    assert added[header.index("accessed")] == "2026-11-25"
 
 
 def test_add_refuses_a_bad_value_from_the_command_line(ds):

@@ -224,7 +224,7 @@ def test_a_fifth_table_validates_adds_releases_diffs_and_loads(tmp_path, monkeyp
         new = allyledger.load_all("2026.2", base_url=site.url, cache_dir=tmp_path / "c")
     assert list(old) == ["actors", "relationships", "support_events", "sources"]
     # the committed 2026.1 predates the derived outcomes table; 2026.2 carries it
-    assert list(new) == [*old, "outcomes", "events_flat", "sanctions"]
+    assert list(new) == [*old, "retired_ids", "outcomes", "events_flat", "sanctions"]
     assert new["sanctions"]["note"].tolist() == ["A test sanction"]
 
 

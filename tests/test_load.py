@@ -16,6 +16,7 @@ import shutil
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,7 +296,7 @@ def test_download_command(server, dist, tmp_path):
         tmp_path / "cache",
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"downloaded 18 files into {tmp_path / 'got'}\n"
+    assert result.output == f"downloaded 20 files into {tmp_path / 'got'}\n"
     assert tree(tmp_path / "got") == tree(dist / "2026.1")
 
 
@@ -944,7 +945,7 @@ def test_download_command_prints_the_stale_index_warning(site, dist, tmp_path):
     assert again.exit_code == 0, again.output
     assert again.output == (
         f"warning: could not reach {site.url} (connection refused); using the cached "
-        f"list of editions from less than a minute ago\ndownloaded 18 files into {got}\n"
+        f"list of editions from less than a minute ago\ndownloaded 20 files into {got}\n"
     )
     assert tree(got) == tree(dist / "2026.2")
 
@@ -1141,3 +1142,91 @@ def test_the_cache_folder_comes_from_the_environment_and_clears(
     assert allyledger.clear_cache(base_url=server) == ours
     assert not ours.exists() and keep.read_text() == "a user's file"
     assert allyledger.clear_cache(base_url=server) is None
+
+
+def test_the_bundled_edition_is_served_when_the_site_is_out_of_reach(
+    dist, tmp_path, monkeypatch
+):
+    """A fresh machine with no server: the package's bundled copy, said once."""
+    from allyledger.release import write_bundle
+
+    bundle = tmp_path / "bundled"
+    assert write_bundle(bundle, dist / "2026.2", create=True)
+    assert sorted(p.name for p in (bundle / "2026.2").iterdir()) == sorted(
+        [*(p.name for p in (dist / "2026.2").glob("*.parquet")), "datapackage.json"]
+    )
+    monkeypatch.setattr(loader, "BUNDLE", bundle)
+    monkeypatch.setattr(loader, "DEFAULT_BASE_URL", "http://127.0.0.1:9/editions")
+    monkeypatch.delenv("ALLYLEDGER_BASE_URL", raising=False)
+    monkeypatch.setattr(loader, "_WARNED", set())
+    cache = tmp_path / "cache"
+    with pytest.warns(loader.BundledEditionWarning, match="serving edition 2026.2"):
+        actors = allyledger.load("actors", cache_dir=cache)
+    expected = allyledger.read_table(dist / "2026.2" / "actors.parquet")
+    pd.testing.assert_frame_equal(actors, expected)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per process, not again
+        tables = allyledger.load_all(cache_dir=cache)
+    assert "outcomes" in tables
+    # Offline, nothing cached: still the bundled copy.
+    monkeypatch.setattr(loader, "_WARNED", set())
+    with pytest.warns(loader.BundledEditionWarning):
+        allyledger.load("actors", cache_dir=tmp_path / "other", offline=True)
+    # A pinned edition the bundle does not hold is not invented.
+    with pytest.raises(loader.DownloadFailed):
+        allyledger.load("actors", "2026.1", cache_dir=tmp_path / "third")
+    # Another base URL never falls back to the bundle.
+    with pytest.raises(loader.DownloadFailed):
+        allyledger.load("actors", base_url="http://127.0.0.1:9/x", cache_dir=cache)
+
+
+def test_write_bundle_replaces_only_what_a_release_wrote(dist, tmp_path):
+    from allyledger.release import write_bundle
+
+    bundle = tmp_path / "bundled"
+    assert not write_bundle(bundle, dist / "2026.1")  # no bundle yet, none asked for
+    assert not bundle.exists()
+    assert write_bundle(bundle, dist / "2026.1", create=True)
+    assert write_bundle(bundle, dist / "2026.2")  # an earlier release wrote it
+    assert sorted(p.name for p in bundle.iterdir()) == ["2026.2", "editions.json"]
+    (bundle / "notes.txt").write_text("mine")
+    with pytest.raises(allyledger.AllyledgerError, match="notes.txt"):
+        write_bundle(bundle, dist / "2026.2")
+    assert (bundle / "notes.txt").read_text() == "mine"
+
+
+def test_the_committed_bundle_is_the_latest_edition():
+    root = Path(__file__).parent.parent
+    bundle = root / "src" / "allyledger" / "bundled"
+    index = json.loads((bundle / "editions.json").read_text())
+    latest = json.loads((root / "editions" / "editions.json").read_text())["latest"]
+    assert index["latest"] == latest
+    for entry in index["editions"][0]["files"]:
+        assert sha256(bundle / latest / entry["name"]) == entry["sha256"]
+        assert (bundle / latest / entry["name"]).read_bytes() == (
+            root / "editions" / latest / entry["name"]
+        ).read_bytes()
+
+
+def test_polars_backend_has_the_same_types(dist, tmp_path):
+    import polars as pl
+
+    with serve(dist) as site:
+        kw = {"base_url": site.url, "cache_dir": tmp_path / "c"}
+        events = allyledger.load("support_events", backend="polars", **kw)
+        tables = allyledger.load_all("2026.2", backend="polars", **kw)
+        pandas_events = allyledger.load("support_events", **kw)
+        with pytest.raises(UsageProblem, match="unknown backend 'spark'"):
+            allyledger.load("actors", backend="spark", **kw)
+    assert isinstance(events, pl.DataFrame) and set(tables) >= {"actors", "outcomes"}
+    assert events.schema["date"] == pl.Date and events.schema["date_end"] == pl.Date
+    assert events.schema["source_ids"] == pl.List(pl.String)
+    certainty = events.schema["certainty"]
+    assert isinstance(certainty, pl.Enum)
+    assert list(certainty.categories) == list(pandas_events["certainty"].cat.categories)
+    # Enums compare in schema order, as the ordered categoricals do in pandas.
+    sure = events.filter(pl.col("certainty") <= "reported")["event_id"].sort()
+    assert sure.to_list() == sorted(
+        pandas_events[pandas_events["certainty"] <= "reported"]["event_id"]
+    )
+    assert events.height == len(pandas_events)

@@ -32,6 +32,8 @@ def test_release_writes_edition_and_index(dist):
         "relationships.csv",
         "relationships.parquet",
         "report.html",
+        "retired_ids.csv",
+        "retired_ids.parquet",
         "sources.csv",
         "sources.parquet",
         "support_events.csv",

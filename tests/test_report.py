@@ -260,6 +260,7 @@ def test_about_gives_licence_citation_and_files(data, report):
         "events_flat.parquet",
         "outcomes.parquet",
         "relationships.parquet",
+        "retired_ids.parquet",
         "sources.parquet",
         "support_events.parquet",
         "datapackage.json",
@@ -345,6 +346,7 @@ def test_edition_report_describes_the_dataset_in_json_ld(edition):
         "events_flat",
         "outcomes",
         "relationships",
+        "retired_ids",
         "sources",
         "support_events",
     ]
@@ -383,6 +385,7 @@ def test_report_data_is_plain_json(data):
         "relationships": 3,
         "support_events": 5,
         "sources": 3,
+        "retired_ids": 0,
         "events_flat": 5,
         "outcomes": 2,
     }

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allyledger import build_edition, check_dataset
-from allyledger.schemas import TABLES
+from allyledger.schemas import TABLES, inputs
 from allyledger.vocab import (
     CERTAINTIES,
     CRISIS_TYPES,
@@ -135,7 +135,9 @@ def datasets(draw) -> dict[str, list[dict[str, str]]]:
 
 def _write(folder: Path, tables: dict[str, list[dict[str, str]]]) -> None:
     folder.mkdir(parents=True)
-    for name, rows in tables.items():
+    # Every edited table: those drawn, and (as header only) the rest.
+    for name in inputs():
+        rows = tables.get(name, [])
         columns = TABLES[name].columns
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")

@@ -23,7 +23,7 @@ import pandera.pandas as pa
 from allyledger.catalogue import CHECKS
 from allyledger.fmt import canonical_rows, render_csv
 from allyledger.outputs import write_atomic
-from allyledger.problems import DataInvalid, Problem, UsageProblem, quote
+from allyledger.problems import DataInvalid, Problem, UsageProblem, quote, suggest
 from allyledger.reading import STRING, read_csv_table
 from allyledger.schemas import Table, inputs
 from allyledger.validate import check_dataset
@@ -75,6 +75,42 @@ def suggest_id(table: Table, row: dict[str, str]) -> str:
     return "-".join(p for p in (_slug(x) for x in parts) if p)[:80].strip("-")
 
 
+# A column that, left empty, takes the day the row is added (the day the source
+# was read).
+TODAY_COLUMNS = frozenset({"accessed"})
+
+
+class _Refs:
+    """The IDs of each table a new row may reference, read once when first needed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ids: dict[str, set[str]] = {}
+
+    def problem(self, table: Table, column: str, value: str) -> str | None:
+        """'unknown-reference: …' (with a did-you-mean) for an ID in `value` that
+        is not in the table the column references, else None."""
+        f = table.field(column)
+        target = inputs().get(f.references or "")
+        if target is None or value == "":
+            return None
+        if target.name not in self.ids:
+            text = read_csv_table(self.folder, target, str(self.folder))
+            if not text.readable:
+                return None  # validating the whole dataset below says why
+            self.ids[target.name] = set(text.frame[target.key].dropna())
+        known = self.ids[target.name]
+        for item in value.split("|") if f.is_list else [value]:
+            if item not in known:
+                article = "an" if target.key[0] in "aeiou" else "a"
+                return (
+                    f"unknown-reference: {quote(item)} is not {article} {target.key} in "
+                    f"{target.filename}{suggest(item, known)}; add it there first "
+                    "or fix the spelling"
+                )
+        return None
+
+
 def add_row(
     dataset_dir: Path | str,
     table_name: str,
@@ -104,21 +140,32 @@ def add_row(
     if not text.readable:
         raise DataInvalid("; ".join(p.render() for p in text.problems))
     existing = set(text.frame[table.key].dropna())
+    refs = _Refs(folder)
+    today = (as_of or dt.date.today()).isoformat()
     row: dict[str, str] = {}
+    refused: list[str] = []
     order = [c for c in table.columns if c != table.key] + [table.key]
     for column in order:
         value = given.get(column)
         while True:
             if value is None:
+                default = (
+                    suggest_id(table, row)
+                    if column == table.key
+                    else today
+                    if column in TODAY_COLUMNS
+                    else None
+                )
                 if ask is None:
-                    value = suggest_id(table, row) if column == table.key else ""
+                    value = default or ""
                 else:
                     f = table.field(column)
-                    default = suggest_id(table, row) if column == table.key else None
                     choices = list(f.vocab) if f.kind == "enum" and f.vocab else None
                     value = ask(column, f.description, choices, default)
             value = unicodedata.normalize("NFC", value).strip()
-            problem = check_value(table, column, value)
+            problem = check_value(table, column, value) or refs.problem(
+                table, column, value
+            )
             if problem is None and column == table.key and value in existing:
                 problem = (
                     f"duplicate-id: {quote(value)} already exists in "
@@ -127,10 +174,17 @@ def add_row(
             if problem is None:
                 break
             if ask is None or column in given:
-                raise DataInvalid(f"{table.filename}: {column}: {problem}")
+                # Not asked again: note it and go on, so every problem is told at once.
+                refused.append(f"{table.filename}: {column}: {problem}")
+                break
             print(f"  {problem}", file=sys.stderr)
             value = None
         row[column] = value
+    if refused:
+        raise DataInvalid(
+            f"the new row was not added ({len(refused)} problem(s)):\n"
+            + "\n".join(refused)
+        )
     return _commit(folder, table, text.frame, row, as_of)
 
 

@@ -395,6 +395,32 @@ define(
     severity=WARNING,
 )
 define(
+    "released-id-missing",
+    ACROSS,
+    "Released ID missing",
+    "{quoted} was released in edition {edition} and is no longer in {filename}; "
+    "released IDs are permanent: restore the row, or record it in retired_ids.csv "
+    "(old_id, table, new_id for a rename or empty for a removal, reason, retired)",
+    "Every ID of the latest edition is still in its table, or is recorded in "
+    "retired_ids.",
+)
+define(
+    "retired-id-in-use",
+    ACROSS,
+    "Retired ID still in use",
+    "{quoted} is retired but is still an ID in {filename}; a retired ID is never "
+    "used again: remove the retirement or give the row another ID",
+    "A retired ID is not an ID of its table.",
+)
+define(
+    "retired-id-target-missing",
+    ACROSS,
+    "Retired to an unknown ID",
+    "{quoted} is not an ID in {filename}; new_id names the row that replaced the "
+    "old one (empty for a removal)",
+    "A retired ID's new_id is an ID of the same table.",
+)
+define(
     "internal-error",
     TOOL,
     "A rule failed to run",

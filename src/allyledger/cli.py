@@ -15,6 +15,8 @@ from allyledger.cli_common import (
     Group,
     as_of_date,
     checked,
+    kept_by,
+    released_of,
     require_dir,
     where_editions_live,
 )
@@ -49,12 +51,23 @@ def cli() -> None:
     show_default=True,
     help="Print at most this many errors (the total is always stated); 0 = all.",
 )
-def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) -> None:
+@kept_by
+def validate(
+    dataset_dir: Path,
+    fmt: str,
+    as_of: str | None,
+    max_errors: int,
+    editions_dir: Path | None,
+) -> None:
     """Check every table in DATASET_DIR and print every problem found."""
     from allyledger.validate import check_dataset
 
     require_dir(dataset_dir)
-    report = check_dataset(dataset_dir, as_of=as_of_date(as_of))
+    report = check_dataset(
+        dataset_dir,
+        as_of=as_of_date(as_of),
+        released=released_of(dataset_dir, editions_dir),
+    )
     cap = max_errors or None
     shown = report.errors[:cap] if cap else report.errors
     if fmt == "json":
@@ -95,11 +108,14 @@ def validate(dataset_dir: Path, fmt: str, as_of: str | None, max_errors: int) ->
     help="Folder to write the build into (replaced whole on success).",
 )
 @AS_OF_OPTION
-def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
+@kept_by
+def build(
+    dataset_dir: Path, out_dir: Path, as_of: str | None, editions_dir: Path | None
+) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
     from allyledger.build import build_edition
 
-    report = checked(dataset_dir, as_of)
+    report = checked(dataset_dir, as_of, released_of(dataset_dir, editions_dir))
     result = build_edition(dataset_dir, out_dir, report=report)
     counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
     click.echo(f"built {out_dir}: {counts}")
@@ -136,6 +152,13 @@ def build(dataset_dir: Path, out_dir: Path, as_of: str | None) -> None:
     help="CITATION.cff whose version and date-released become the edition's "
     "(default: the one beside DATASET_DIR, where there is one).",
 )
+@click.option(
+    "--bundle",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Copy the edition's tables here for the package to carry (created if "
+    "missing). Without it, src/allyledger/bundled beside DATASET_DIR is refreshed "
+    "when an earlier release wrote it.",
+)
 def release(
     edition: str,
     dataset_dir: Path,
@@ -144,6 +167,7 @@ def release(
     changelog: Path | None,
     citation: Path | None,
     zenodo: Path | None,
+    bundle: Path | None,
 ) -> None:
     """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
     from allyledger.release import edition_key, release_edition
@@ -153,7 +177,13 @@ def release(
         changelog = dataset_dir.absolute().parent / "CHANGELOG.md"
     if citation is None:
         citation = dataset_dir.absolute().parent / "CITATION.cff"
-    report = checked(dataset_dir, as_of)
+    # Against the latest edition of --dist: the one this release follows.
+    from allyledger.release import check_dist, read_index
+    from allyledger.released import latest_edition
+
+    check_dist(dist_dir, dataset_dir)
+    read_index(dist_dir)  # a damaged editions.json is refused before anything else
+    report = checked(dataset_dir, as_of, latest_edition(dist_dir, before=edition))
     result = release_edition(
         edition,
         dataset_dir,
@@ -165,6 +195,9 @@ def release(
         readme=dataset_dir.absolute().parent / "README.md",
         zenodo=zenodo or dataset_dir.absolute().parent / ".zenodo.json",
         create_zenodo=zenodo is not None,
+        bundle=bundle
+        or dataset_dir.absolute().parent / "src" / "allyledger" / "bundled",
+        create_bundle=bundle is not None,
     )
     if not result.created:
         click.echo(
@@ -185,6 +218,8 @@ def release(
         click.echo(f"wrote the Zenodo metadata of {edition} to {result.zenodo}")
     if result.readme is not None:
         click.echo(f"refreshed the counts in {result.readme} from edition {edition}")
+    if result.bundle is not None:
+        click.echo(f"bundled the tables of {edition} in {result.bundle}")
 
 
 @cli.command()

@@ -68,12 +68,39 @@ class Group(click.Group):
             raise Failed(error) from None
 
 
-def checked(dataset_dir: Path, as_of: str | None) -> Report:
+def kept_by(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --editions option of a command that validates: where the released
+    editions are, whose IDs must all stay (one definition for validate and build)."""
+    return click.option(
+        "--editions",
+        "editions_dir",
+        type=DIR,
+        help="Folder of released editions (editions.json): every ID of the latest "
+        "must still be in the dataset or be recorded in retired_ids.csv (default: "
+        "editions/ beside DATASET_DIR, where it exists).",
+    )(command)
+
+
+def released_of(dataset_dir: Path, editions_dir: Path | None) -> Path | None:
+    """The latest edition's folder in `editions_dir`, else in editions/ beside the
+    dataset; None where there is none (a new dataset has released nothing)."""
+    from allyledger.released import latest_edition
+
+    if editions_dir is not None:
+        if not (editions_dir / "editions.json").is_file():
+            raise UsageProblem(f"{editions_dir} holds no editions.json")
+        return latest_edition(editions_dir)
+    return latest_edition(dataset_dir.absolute().parent / "editions")
+
+
+def checked(
+    dataset_dir: Path, as_of: str | None, released: Path | None = None
+) -> Report:
     """Validate before building: print the errors (at most 1000) and return the report."""
     from allyledger.validate import check_dataset
 
     require_dir(dataset_dir)
-    report = check_dataset(dataset_dir, as_of=as_of_date(as_of))
+    report = check_dataset(dataset_dir, as_of=as_of_date(as_of), released=released)
     for problem in report.errors[:1000]:
         click.echo(problem.render(), err=True)
     return report

@@ -8,11 +8,15 @@ network nor the schemas: a built folder describes itself in its own datapackage.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from allyledger.problems import UsageProblem
 
 
 def _list_as_arrow(dtype: pa.DataType) -> pd.ArrowDtype | None:
@@ -46,6 +50,45 @@ def read_table(path: Path | str) -> pd.DataFrame:
         ):
             frame[name] = frame[name].cat.as_ordered()
     return frame
+
+
+BACKENDS = ("pandas", "polars")
+
+
+def read_polars(path: Path | str) -> Any:
+    """Read one built table into a polars DataFrame with the same types as
+    `read_table`: enums become `pl.Enum` over the schema's vocabulary in schema
+    order (so `certainty` and the precisions compare in order, as in pandas), dates
+    `pl.Date`, lists `pl.List(pl.String)`."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise UsageProblem(
+            "backend='polars' needs polars: pip install polars"
+        ) from None
+    arrow = pq.read_table(path)
+    columns = []
+    for field in arrow.schema:
+        column = arrow.column(field.name)
+        if pa.types.is_dictionary(field.type):
+            chunk = column.combine_chunks() if column.num_chunks else column
+            vocab = [str(v) for v in chunk.dictionary.to_pylist()]
+            values = pl.Series(field.name, chunk.dictionary_decode().cast(pa.string()))
+            columns.append(values.cast(pl.Enum(vocab)))
+        else:
+            columns.append(pl.Series(field.name, column))
+    return pl.DataFrame(columns)
+
+
+def reader(backend: str) -> Callable[[Path], Any]:
+    """The function that reads one built table into `backend`'s DataFrame."""
+    if backend == "pandas":
+        return read_table
+    if backend == "polars":
+        return read_polars
+    raise UsageProblem(
+        f"unknown backend {backend!r}; the backends are: {', '.join(BACKENDS)}"
+    )
 
 
 def folder_tables(folder: Path) -> dict[str, pd.DataFrame]:

@@ -450,6 +450,11 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("id", "ID (lowercase slug)", ("slug",)),
         Kind("ref", "ID of a row in `{ref}`", ("slug",)),
+        Kind(
+            "slug",
+            "ID (lowercase slug) of a row of the table named beside it",
+            ("slug",),
+        ),
         IdList("ref_list", "|-list of IDs in `{ref}`", ("slug_list", "list_unique")),
         Kind("text", "text", TEXT_CHECKS),
         ListKind(

@@ -28,10 +28,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import platformdirs
 
-from allyledger.frames import read_table
+from allyledger.frames import reader
 from allyledger.outputs import require_replaceable, sha256, staging_dir, write_atomic
 from allyledger.problems import ChecksumMismatch, UsageProblem
 from allyledger.remote import (
@@ -57,10 +56,20 @@ INDEX_FILE = "editions.json"
 ENTRY_FILE = "files.json"
 
 _WARNED: set[str] = set()
+# The latest edition as this version of the package was released with it: its
+# tables and datapackage.json, and an editions.json listing just those files. It is
+# served, through the same checks and cache as any base URL, when the public site
+# cannot be reached and nothing of it is cached, so `load()` works out of the box.
+BUNDLE = Path(__file__).parent / "bundled"
 
 
 class StaleIndexWarning(UserWarning):
     """editions.json could not be fetched; the cached copy was used instead."""
+
+
+class BundledEditionWarning(UserWarning):
+    """The public site could not be reached; the edition bundled with the package
+    was served instead."""
 
 
 def base_url_of(base_url: str | Path | None) -> str:
@@ -263,6 +272,52 @@ def _wanted(entry: Edition, names: list[str] | None) -> list[FileEntry]:
     return found
 
 
+def _bundled(edition: str) -> str | None:
+    """The file:// base URL of the bundled copy when it holds `edition` (or it is
+    'latest'), else None."""
+    index = _cached_index(BUNDLE)
+    if index is None:
+        return None
+    if edition not in ("latest", index.raw.get("latest")):
+        return None
+    return BUNDLE.resolve().as_uri()
+
+
+def _open(
+    base_url: str | Path | None,
+    cache_dir: Path | str | None,
+    offline: bool,
+    edition: str,
+    names: list[str] | None,
+) -> tuple[str, Path, bool, Edition, list[FileEntry]]:
+    """Where an edition's files come from (base, cache, offline) and its checked
+    entry: the base URL asked for, or, when that is the public site and neither it
+    nor a cached copy can serve the edition, the copy bundled with the package
+    (said once per process by a BundledEditionWarning)."""
+    base = base_url_of(base_url)
+    cache = cache_dir_of(base, cache_dir)
+    off = offline_of(offline)
+    try:
+        entry, wanted = _resolve(base, cache, edition, names, off)
+        return base, cache, off, entry, wanted
+    except DownloadFailed as failure:
+        bundle = _bundled(edition) if base == DEFAULT_BASE_URL else None
+        if bundle is None:
+            raise
+        reason = str(failure)
+    cache = cache_dir_of(bundle, cache_dir)
+    entry, wanted = _resolve(bundle, cache, edition, names, False)
+    if "bundle" not in _WARNED:
+        _WARNED.add("bundle")
+        warnings.warn(
+            f"serving edition {entry.name}, the copy bundled with allyledger "
+            f"(newer editions may exist): {reason}",
+            BundledEditionWarning,
+            stacklevel=_caller_level(),
+        )
+    return bundle, cache, False, entry, wanted
+
+
 def _resolve(
     base: str, cache: Path, edition: str, names: list[str] | None, offline: bool
 ) -> tuple[Edition, list[FileEntry]]:
@@ -326,9 +381,7 @@ def fetch_file(
 
     `on_progress(name)` is called after a download (not for a cached file).
     """
-    base = base_url_of(base_url)
-    cache = cache_dir_of(base, cache_dir)
-    entry, wanted = _resolve(base, cache, edition, [name], offline_of(offline))
+    base, cache, _, entry, wanted = _open(base_url, cache_dir, offline, edition, [name])
     return _ensure(base, cache, entry, wanted[0], on_progress)
 
 
@@ -370,13 +423,13 @@ def load(
     base_url: str | None = None,
     cache_dir: Path | str | None = None,
     offline: bool = False,
-) -> pd.DataFrame:
-    """Return one table of an edition as a typed DataFrame (see `read_table`)."""
-    base = base_url_of(base_url)
-    cache = cache_dir_of(base, cache_dir)
-    off = offline_of(offline)
-    entry, _ = _resolve(base, cache, edition, [], off)
-    return read_table(_table_file(base, cache, entry, table, off))
+    backend: str = "pandas",
+) -> Any:
+    """Return one table of an edition as a typed DataFrame (see `read_table`), or,
+    with `backend="polars"`, a polars DataFrame of the same types (`read_polars`)."""
+    read = reader(backend)
+    base, cache, off, entry, _ = _open(base_url, cache_dir, offline, edition, [])
+    return read(_table_file(base, cache, entry, table, off))
 
 
 def load_all(
@@ -385,15 +438,14 @@ def load_all(
     base_url: str | None = None,
     cache_dir: Path | str | None = None,
     offline: bool = False,
-) -> dict[str, pd.DataFrame]:
+    backend: str = "pandas",
+) -> dict[str, Any]:
     """Return every table of an edition, by name, as the edition itself lists them
-    (one look at editions.json at most)."""
-    base = base_url_of(base_url)
-    cache = cache_dir_of(base, cache_dir)
-    off = offline_of(offline)
-    entry, _ = _resolve(base, cache, edition, [], off)
+    (one look at editions.json at most), as pandas or (`backend`) polars frames."""
+    read = reader(backend)
+    base, cache, off, entry, _ = _open(base_url, cache_dir, offline, edition, [])
     return {
-        table: read_table(_table_file(base, cache, entry, table, off))
+        table: read(_table_file(base, cache, entry, table, off))
         for table in tables_of(entry)
     }
 
@@ -408,14 +460,10 @@ def edition_folder(
     """The cached folder of an edition's tables and its datapackage.json (which says
     their keys), each verified and downloaded where missing, for what reads a folder
     (`diff`)."""
-    base = base_url_of(base_url)
-    cache = cache_dir_of(base, cache_dir)
-    names = [
-        f"{t}.parquet"
-        for t in tables_of(_resolve(base, cache, edition, [], offline_of(offline))[0])
-    ]
-    entry, wanted = _resolve(
-        base, cache, edition, [*names, "datapackage.json"], offline_of(offline)
+    entry = _open(base_url, cache_dir, offline, edition, [])[3]
+    names = [f"{t}.parquet" for t in tables_of(entry)]
+    base, cache, _, entry, wanted = _open(
+        base_url, cache_dir, offline, edition, [*names, "datapackage.json"]
     )
     for item in wanted:
         _ensure(base, cache, entry, item)
@@ -480,6 +528,8 @@ def download(
 
 
 __all__ = [
+    "BUNDLE",
+    "BundledEditionWarning",
     "DEFAULT_BASE_URL",
     "ENV_CACHE_DIR",
     "cache_root",

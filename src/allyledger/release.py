@@ -25,8 +25,15 @@ from allyledger.build import frames_of, write_tables
 from allyledger.croissant import CROISSANT, write_croissant
 from allyledger.diff import TableDiff, diff_folders, render_markdown
 from allyledger.loader import DEFAULT_BASE_URL
-from allyledger.outputs import UnsafeOutput, file_entry, refuse_unsafe, write_atomic
+from allyledger.outputs import (
+    UnsafeOutput,
+    file_entry,
+    refuse_unsafe,
+    staging_dir,
+    write_atomic,
+)
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
+from allyledger.released import latest_edition
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
 from allyledger.tableschema import dumps
@@ -61,6 +68,7 @@ class ReleaseResult:
     citation: Path | None = None
     readme: Path | None = None  # set when its generated counts were refreshed
     zenodo: Path | None = None
+    bundle: Path | None = None  # set when the package's bundled copy was refreshed
 
 
 def edition_key(edition: str) -> tuple[int, int]:
@@ -169,6 +177,8 @@ def release_edition(
     readme: Path | None = None,
     zenodo: Path | None = None,
     create_zenodo: bool = False,
+    bundle: Path | None = None,
+    create_bundle: bool = False,
 ) -> ReleaseResult:
     """Validate, build and publish EDITION into DIST (see the module docstring).
 
@@ -184,7 +194,10 @@ def release_edition(
             f"year of its --as-of date (use {as_of.year}.N, or an --as-of in {key[0]})"
         )
     check_dist(dist, Path(dataset_dir))
-    report = report if report is not None else check_dataset(dataset_dir, as_of=as_of)
+    if report is None:
+        report = check_dataset(
+            dataset_dir, as_of=as_of, released=latest_edition(dist, before=edition)
+        )
     if not report.valid:
         raise DataInvalid(
             f"{len(report.errors)} error(s) in {report.dataset}; nothing "
@@ -202,6 +215,9 @@ def release_edition(
                     zenodo, result.folder, edition, as_of, create=create_zenodo
                 ):
                     result = dataclasses.replace(result, zenodo=zenodo)
+            if result.created and bundle is not None:
+                if write_bundle(bundle, result.folder, create=create_bundle):
+                    result = dataclasses.replace(result, bundle=bundle)
             if (
                 result.created
                 and readme is not None
@@ -379,6 +395,52 @@ def _refresh_readme(readme: Path, edition_dir: Path) -> bool:
 
 
 ZENODO_NOTE = "Written by `allyledger release` from the edition's datapackage.json."
+
+
+def _bundled_files(edition_dir: Path) -> list[str]:
+    """What the package carries of an edition: its tables' Parquet files and its
+    datapackage.json (a few hundred kB; the CSV, workbook and report stay online)."""
+    names = sorted(p.name for p in edition_dir.glob("*.parquet"))
+    return [*names, "datapackage.json"]
+
+
+def write_bundle(bundle: Path, edition_dir: Path, *, create: bool = False) -> bool:
+    """Make `bundle` (the package's `allyledger/bundled`) a one-edition copy of
+    `edition_dir`: `editions.json` and `<edition>/` with `_bundled_files`. Only a
+    bundle an earlier release wrote is replaced (or a new one with `create`); a
+    folder holding anything else is refused. Written into a staging folder and
+    swapped in whole. Returns whether it was written."""
+    index = bundle / INDEX
+    if not create and not index.is_file():
+        return False
+    if bundle.exists():
+        entries = read_index(bundle)
+        ours = {INDEX} | {e["edition"] for e in entries}
+        strays = sorted(p.name for p in bundle.iterdir() if p.name not in ours)
+        if strays:
+            raise UsageProblem(
+                f"{bundle} holds {', '.join(strays)}, which no release wrote; "
+                "nothing was changed"
+            )
+    edition = edition_dir.name
+    manifest = json.loads((edition_dir / "manifest.json").read_text("utf-8"))
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    with staging_dir(bundle) as staging:
+        (staging / edition).mkdir()
+        files = []
+        for name in _bundled_files(edition_dir):
+            shutil.copyfile(edition_dir / name, staging / edition / name)
+            files.append(file_entry(staging / edition / name))
+        entry = {
+            "edition": edition,
+            "date": manifest["as_of"],
+            "schema_version": manifest["schema_version"],
+            "files": files,
+        }
+        (staging / INDEX).write_text(
+            dumps({"editions": [entry], "latest": edition}), encoding="utf-8"
+        )
+    return True
 
 
 def write_zenodo(

@@ -55,7 +55,7 @@ def whats_inside(source: Path | str) -> str:
     events = events.assign(crisis_id=crisis_of(events))
     acts = events[events["kind"] != "crisis"]
     lines = ["| table | rows |", "| --- | ---: |"]
-    lines += [f"| `{n}` | {len(frames[n])} |" for n in inputs()]
+    lines += [f"| `{n}` | {len(frames[n])} |" for n in inputs() if n in frames]
     lines += [
         "",
         "Events per dyad (provider → recipient) by kind; *crises* counts the "

@@ -22,6 +22,7 @@ from allyledger.catalogue import CHECKS, ERROR
 from allyledger.crosscheck import check_across
 from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText, read_csv_table
+from allyledger.released import check_released
 from allyledger.schemas import inputs
 
 
@@ -56,11 +57,13 @@ def check_dataset(
     *,
     as_of: dt.date | None = None,
     display: str | None = None,
+    released: Path | None = None,
 ) -> Report:
     """Read and check every table of the registry (`INPUTS`: the edited ones) in `dataset_dir`.
 
     `as_of` bounds every date (default: today); `display` is how paths are shown
-    (default: the folder as given).
+    (default: the folder as given); `released` is the latest edition's folder, whose
+    IDs must all still be there or be retired (`allyledger.released`).
     """
     folder = Path(dataset_dir)
     shown = display if display is not None else str(dataset_dir)
@@ -89,6 +92,10 @@ def check_dataset(
                 problems.extend(future.result())
             except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
                 problems.append(internal_error(where, "", "cross-table rules", exc))
+    try:
+        problems.extend(check_released(report.tables, released))
+    except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
+        problems.append(internal_error(shown, "", "released-ID rules", exc))
     for problem in sorted(set(problems)):
         (report.errors if problem.severity == ERROR else report.warnings).append(
             problem

@@ -151,3 +151,11 @@ PLEDGE_STATUSES = (
     "unresolved",
 )
 REQUEST_STATUSES = ("granted", "promised", "refused", "unanswered")
+
+# The tables whose IDs a retirement may record (retired_ids.table).
+RETIRABLE_TABLES: dict[str, str] = {
+    "actors": "an actor_id",
+    "relationships": "a relationship_id",
+    "support_events": "an event_id",
+    "sources": "a source_id",
+}

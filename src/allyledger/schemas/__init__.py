@@ -28,6 +28,7 @@ from allyledger.schemas import (
     events_flat,
     outcomes,
     relationships,
+    retired_ids,
     sources,
     support_events,
 )
@@ -161,6 +162,7 @@ TABLES: dict[str, Table] = {
             support_events.id_parts,
         ),
         Table("sources", sources.Sources, "source_id", sources.id_parts),
+        Table("retired_ids", retired_ids.RetiredIds, "old_id", retired_ids.id_parts),
         Table(
             "outcomes",
             outcomes.Outcomes,

@@ -69,6 +69,17 @@ def ref_field(
     )
 
 
+def slug_field(description: str, *, required: bool, example: str) -> Any:
+    """An ID of a row of whichever table another column names (not unique)."""
+    return _field(
+        kind="slug",
+        description=description,
+        required=required,
+        example=example,
+        pattern=f"^{SLUG_PATTERN}$",
+    )
+
+
 def ref_list_field(
     table: str, description: str, *, example: str, required: bool = True
 ) -> Any:
