@@ -20,10 +20,17 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
-from allyledger.catalogue import CHECKS
+from allyledger.catalogue import CHECKS, PROBLEMS
 from allyledger.fmt import canonical_rows, render_csv
 from allyledger.outputs import write_atomic
-from allyledger.problems import DataInvalid, Problem, UsageProblem, quote, suggest
+from allyledger.problems import (
+    DataInvalid,
+    Problem,
+    UsageProblem,
+    article,
+    quote,
+    suggest,
+)
 from allyledger.reading import STRING, read_csv_table
 from allyledger.schemas import Table, inputs
 from allyledger.validate import check_dataset
@@ -102,11 +109,13 @@ class _Refs:
         known = self.ids[target.name]
         for item in value.split("|") if f.is_list else [value]:
             if item not in known:
-                article = "an" if target.key[0] in "aeiou" else "a"
-                return (
-                    f"unknown-reference: {quote(item)} is not {article} {target.key} in "
-                    f"{target.filename}{suggest(item, known)}; add it there first "
-                    "or fix the spelling"
+                # The same words as `validate` (the catalogue's message).
+                return "unknown-reference: " + PROBLEMS["unknown-reference"].message(
+                    quoted=quote(item),
+                    article=article(target.key),
+                    key=target.key,
+                    target=target.filename,
+                    hint=suggest(item, known),
                 )
         return None
 

@@ -170,7 +170,8 @@ def release(
     bundle: Path | None,
 ) -> None:
     """Validate, build and publish EDITION (YEAR.N) of DATASET_DIR into --dist."""
-    from allyledger.release import edition_key, release_edition
+    from allyledger.release import release_edition
+    from allyledger.released import edition_key
 
     edition_key(edition)
     if changelog is None:

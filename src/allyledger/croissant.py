@@ -22,6 +22,7 @@ from allyledger.tableschema import (
     HOMEPAGE,
     KEYWORDS,
     TITLE,
+    citation_text,
     dumps,
 )
 
@@ -155,9 +156,8 @@ def croissant(
         "version": edition,
         "datePublished": as_of.isoformat(),
         "creator": authors,
-        "citeAs": (
-            f"{', '.join(AUTHORS)} ({as_of.year}). {TITLE}. Edition {edition}. "
-            f"{HOMEPAGE}"
+        "citeAs": citation_text(
+            TITLE, list(AUTHORS), edition, str(as_of.year), HOMEPAGE
         ),
         "isLiveDataset": False,
         "distribution": files,

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from allyledger.kinds import arrow
-from allyledger.problems import Problem, quote, suggest
+from allyledger.problems import Problem, article, quote, suggest
 from allyledger.reading import TableText
 from allyledger.schemas._checks import explode, period_bounds, slug_array
 
@@ -102,15 +102,11 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
                 "unknown-reference",
                 value,
                 quoted=quote(value),
-                article=_article(key),
+                article=article(key),
                 key=key,
                 target=target.path,
                 hint=hint,
             )
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:

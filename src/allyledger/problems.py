@@ -88,6 +88,11 @@ def quote(value: object, limit: int = 60) -> str:
     return f'"{shown}"'
 
 
+def article(word: str) -> str:
+    """'an' before a vowel, else 'a' ("an actor_id", "a source_id")."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def suggest(value: str, choices: Iterable[str]) -> str:
     """' (did you mean "x"?)' when a close match exists, else ''."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)

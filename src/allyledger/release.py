@@ -33,14 +33,13 @@ from allyledger.outputs import (
     write_atomic,
 )
 from allyledger.problems import DataInvalid, EditionExists, UsageProblem
-from allyledger.released import latest_edition
+from allyledger.released import EDITION_RE, edition_key, latest_edition
 from allyledger.report import render_report
 from allyledger.schemas import SCHEMA_VERSION, TABLES
 from allyledger.tableschema import dumps
 from allyledger.validate import Report, check_dataset
 from allyledger.workbook import WORKBOOK
 
-EDITION_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<n>[1-9][0-9]*)$")
 INDEX = "editions.json"
 LOCK = "editions.json.lock"
 LOCK_TIMEOUT = 600
@@ -69,15 +68,6 @@ class ReleaseResult:
     readme: Path | None = None  # set when its generated counts were refreshed
     zenodo: Path | None = None
     bundle: Path | None = None  # set when the package's bundled copy was refreshed
-
-
-def edition_key(edition: str) -> tuple[int, int]:
-    match = EDITION_RE.match(edition)
-    if not match:
-        raise UsageProblem(
-            f"{edition!r} is not an edition name: use YEAR.N, e.g. 2026.1"
-        )
-    return int(match["year"]), int(match["n"])
 
 
 def read_index(dist: Path) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ new_id names a row of the same table.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -20,9 +21,18 @@ from allyledger.vocab import RETIRABLE_TABLES
 INDEX = "editions.json"
 
 
-def _key(name: str) -> tuple[int, int]:
-    year, _, number = name.partition(".")
-    return int(year), int(number)
+EDITION_RE = re.compile(r"^(?P<year>[0-9]{4})\.(?P<n>[1-9][0-9]*)$")
+
+
+def edition_key(edition: str) -> tuple[int, int]:
+    """The order of edition names (2026.2 < 2026.10); a usage problem for a name
+    that is not YEAR.N."""
+    match = EDITION_RE.match(edition)
+    if not match:
+        raise UsageProblem(
+            f"{edition!r} is not an edition name: use YEAR.N, e.g. 2026.1"
+        )
+    return int(match["year"]), int(match["n"])
 
 
 def latest_edition(editions_dir: Path, before: str | None = None) -> Path | None:
@@ -39,12 +49,12 @@ def latest_edition(editions_dir: Path, before: str | None = None) -> Path | None
             earlier = [
                 str(e["edition"])
                 for e in document["editions"]
-                if _key(str(e["edition"])) < _key(before)
+                if edition_key(str(e["edition"])) < edition_key(before)
             ]
             if not earlier:
                 return None
-            latest = max(earlier, key=_key)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            latest = max(earlier, key=edition_key)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UsageProblem):
         raise UsageProblem(f"{index} is not a readable list of editions") from None
     folder = editions_dir / str(latest)
     if not isinstance(latest, str) or not folder.is_dir() or folder.name != latest:
@@ -133,4 +143,4 @@ def check_released(
     return out
 
 
-__all__ = ["check_released", "latest_edition"]
+__all__ = ["EDITION_RE", "check_released", "edition_key", "latest_edition"]

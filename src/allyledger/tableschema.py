@@ -153,6 +153,16 @@ def datapackage(
     return descriptor
 
 
+def citation_text(
+    title: str, authors: list[str], edition: str | None, year: str, url: str
+) -> str:
+    """How to cite an edition, in one line: the report, the workbook and the
+    Croissant description all say it this way."""
+    version = f", edition {edition}" if edition else ""
+    dated = f" ({year})" if year else ""
+    return f"{' and '.join(authors)}{dated}. {title}{version} [Data set]. {url}"
+
+
 def dumps(document: dict[str, Any]) -> str:
     """JSON as every generated file is written: sorted keys, 2-space indent, newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

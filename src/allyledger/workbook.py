@@ -18,7 +18,14 @@ from typing import Any
 import xlsxwriter
 
 from allyledger.schemas import Table
-from allyledger.tableschema import AUTHORS, DATA_LICENSE, DESCRIPTION, HOMEPAGE, TITLE
+from allyledger.tableschema import (
+    AUTHORS,
+    DATA_LICENSE,
+    DESCRIPTION,
+    HOMEPAGE,
+    TITLE,
+    citation_text,
+)
 
 WORKBOOK = "allyledger.xlsx"
 # Excel's own limit on a cell's text.
@@ -41,8 +48,7 @@ def _readme(
         ("Licence", f"{DATA_LICENSE['title']} ({DATA_LICENSE['path']})"),
         (
             "Cite as",
-            f"{', '.join(AUTHORS)} ({as_of.year}). {TITLE}. Edition {edition}. "
-            f"{HOMEPAGE}",
+            citation_text(TITLE, list(AUTHORS), edition, str(as_of.year), HOMEPAGE),
         ),
         (
             "How to read it",

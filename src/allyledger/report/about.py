@@ -16,7 +16,14 @@ from typing import Any
 from urllib.parse import quote
 
 from allyledger.loader import DEFAULT_BASE_URL
-from allyledger.tableschema import AUTHORS, DESCRIPTION, HOMEPAGE, KEYWORDS, TITLE
+from allyledger.tableschema import (
+    AUTHORS,
+    DESCRIPTION,
+    HOMEPAGE,
+    KEYWORDS,
+    TITLE,
+    citation_text,
+)
 
 FORMATS = {
     ".parquet": ("Parquet", "application/vnd.apache.parquet"),
@@ -74,9 +81,7 @@ def _citation(
     title: str, authors: list[str], edition: str | None, as_of: str | None, url: str
 ) -> dict[str, str]:
     year = (as_of or "")[:4]
-    version = f", edition {edition}" if edition else ""
-    dated = f" ({year})" if year else ""
-    text = f"{' and '.join(authors)}{dated}. {title}{version} [Data set]. {url}"
+    text = citation_text(title, authors, edition, year, url)
     key = "allyledger" + (edition or "").replace(".", "_")
     bibtex = [
         f"@misc{{{key},",
