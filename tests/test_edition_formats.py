@@ -111,3 +111,22 @@ def test_workbook_and_croissant_are_reproducible(tmp_path):
             [sha256(dist / "2026.1" / f) for f in ("allyledger.xlsx", "croissant.json")]
         )
     assert digests[0] == digests[1]
+
+
+def test_a_table_too_long_for_a_worksheet_points_at_its_csv(tmp_path, monkeypatch):
+    import allyledger.workbook as workbook
+
+    monkeypatch.setattr(workbook, "ROW_LIMIT", 5)  # header + 4 rows
+    dist = tmp_path / "dist"
+    log = tmp_path / "log.md"
+    log.write_text("# Changelog\n\n## Unreleased\n\n- x\n")
+    assert release("2026.1", VALID, dist, log).exit_code == 0
+    book = openpyxl.load_workbook(dist / "2026.1" / "allyledger.xlsx")
+    rows = list(book["support_events"].iter_rows(values_only=True))
+    assert rows == [
+        (
+            "support_events has 5 rows, more than a worksheet holds; read "
+            "support_events.csv or support_events.parquet instead.",
+        )
+    ]
+    assert len(list(book["actors"].iter_rows())) == 5  # 4 rows fit beside the header

@@ -28,8 +28,9 @@ from allyledger.tableschema import (
 )
 
 WORKBOOK = "allyledger.xlsx"
-# Excel's own limit on a cell's text.
+# Excel's own limits: a cell's text, and a worksheet's rows (the header included).
 CELL_LIMIT = 32767
+ROW_LIMIT = 1_048_576
 NUMERIC = {"number", "integer", "state_number"}
 
 
@@ -109,7 +110,9 @@ def write_workbook(
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "constant_memory": False,
+            # Rows go out as they are written: memory stays flat however long
+            # the tables are (every sheet is written top to bottom).
+            "constant_memory": True,
         },
     )
     try:
@@ -135,19 +138,27 @@ def write_workbook(
         for table, rows in sheets:
             sheet = book.add_worksheet(table.name[:31])
             header, body = rows[0], rows[1:]
+            if len(rows) > ROW_LIMIT:
+                sheet.write_string(
+                    0,
+                    0,
+                    f"{table.name} has {len(body):,} rows, more than a worksheet "
+                    f"holds; read {table.filename} or {table.name}.parquet instead.",
+                )
+                continue
             numeric = [table.field(name).kind in NUMERIC for name in header]
+            for column, name in enumerate(header):
+                longest = max(
+                    [len(name), *(len(values[column]) for values in body[:200])]
+                )
+                sheet.set_column(column, column, min(max(longest, 8), 60) + 1)
+            sheet.freeze_panes(1, 1)
+            sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
             for column, name in enumerate(header):
                 sheet.write_string(0, column, name, bold)
             for r, values in enumerate(body, start=1):
                 for column, value in enumerate(values):
                     _cell(sheet, r, column, value, numeric[column])
-            sheet.freeze_panes(1, 1)
-            sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
-            for column, name in enumerate(header):
-                longest = max(
-                    [len(name), *(len(v) for v in (x[column] for x in body[:200]))]
-                )
-                sheet.set_column(column, column, min(max(longest, 8), 60) + 1)
     finally:
         book.close()
     return path
