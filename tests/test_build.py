@@ -243,3 +243,31 @@ def test_events_flat_joins_names_source_urls_and_outcomes(ds, tmp_path):
     assert pd.isna(crisis["provider_name"]) and pd.isna(crisis["outcome_status"])
     assert rows.loc["2025-01-pledge", "outcome_status"] == "delivered"
     assert rows.loc["2025-01-02-request", "outcome_status"] == "granted"
+
+
+def test_rows_out_of_order_build_the_same_bytes(ds, tmp_path):
+    """A CSV whose rows are not sorted (a warning, not an error) is sorted by the
+    build: the same files as from the sorted CSV."""
+    path = ds / "support_events.csv"
+    header, *rows = path.read_text().splitlines(keepends=True)
+    path.write_text(header + "".join(reversed(rows)))
+    assert build(ds, tmp_path / "shuffled").exit_code == 0
+    assert build(VALID, tmp_path / "sorted").exit_code == 0
+    for built in sorted((tmp_path / "sorted").iterdir()):
+        assert built.read_bytes() == (tmp_path / "shuffled" / built.name).read_bytes()
+
+
+def test_parsed_dates_are_shared_only_by_the_same_column():
+    """The parts of a date column are computed once per column (by its buffers) and
+    are read-only; another column of the same length is parsed on its own."""
+    from allyledger.kinds import date_parts
+
+    first = pa.array(["2024", "2024-06", "2024-06-14"], pa.large_string())
+    second = pa.array(["1999", "1999-02", "1999-02-30"], pa.large_string())
+    ok, year, _, _, _ = date_parts(first)
+    assert date_parts(first)[1] is year  # the same column: not parsed again
+    other_ok, other_year, _, _, _ = date_parts(second)
+    assert list(year) == [2024, 2024, 2024] and list(other_year) == [1999] * 3
+    assert list(other_ok) == [True, True, False] and list(ok) == [True] * 3
+    with pytest.raises(ValueError):
+        year[0] = 1

@@ -9,9 +9,11 @@ replaced only when it is missing, empty or an earlier build (see `outputs`).
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,13 +58,34 @@ def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema(fields, metadata=meta)
 
 
-def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
-    """Typed Arrow table from a validated text frame, sorted by the primary key."""
+def to_arrow(
+    table: Table, frame: pd.DataFrame, base: pa.Table | None = None
+) -> pa.Table:
+    """Typed Arrow table from a validated text frame, sorted by the primary key.
+
+    `base` is the typed table `table` extends (`Table.extends`: the same rows, the
+    same key): its columns are taken as they are and only the added ones converted.
+    """
     order = pc.sort_indices(arrow(frame[table.key]))
-    arrays: list[pa.Array] = []
+    # A table kept sorted (as `fmt` keeps every CSV) needs no reordering, and its
+    # columns stay the very arrays validation read (whose parsed dates are cached).
+    if pc.all(pc.equal(order, pa.array(np.arange(len(order))))).as_py() in (
+        True,
+        None,
+    ):
+        order = None
+    schema = arrow_schema(table)
+    arrays: list[pa.Array | pa.ChunkedArray] = []
     for f in table.fields:
-        arrays += f.value_kind.to_arrow(f, arrow(frame[f.name]).take(order))
-    return pa.Table.from_arrays(arrays, schema=arrow_schema(table))
+        if base is not None and f.name in base.column_names:
+            names = [a.name for a in f.value_kind.arrow_fields(f)]
+            arrays += [base.column(name) for name in names]
+        else:
+            column = arrow(frame[f.name])
+            if order is not None:
+                column = column.take(order)
+            arrays += f.value_kind.to_arrow(f, column)
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def write_parquet(arrow: pa.Table, path: Path) -> None:
@@ -91,17 +114,27 @@ def write_tables(
     counts: dict[str, int] = {}
     frames = dict(frames)
     sheets = []
-    for name, table in TABLES.items():
-        if table.derive is not None:
-            frames[name] = table.derive(frames, as_of)
-        arrow = to_arrow(table, frames[name])
-        write_parquet(arrow, folder / f"{name}.parquet")
-        if csv or workbook:
-            rows = canonical_rows(table, frames[name])
-            if csv:
-                (folder / f"{name}.csv").write_bytes(render_csv(rows))
-            sheets.append((table, rows))
-        counts[name] = arrow.num_rows
+    built: dict[str, pa.Table] = {}
+    # Parquet encoding releases the GIL: each file is written on a worker thread
+    # while the next table is derived and converted.
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        writes = []
+        for name, table in TABLES.items():
+            if table.derive is not None:
+                frames[name] = table.derive(frames, as_of)
+            base = built.get(table.extends) if table.extends else None
+            arrow = built[name] = to_arrow(table, frames[name], base)
+            writes.append(
+                writers.submit(write_parquet, arrow, folder / f"{name}.parquet")
+            )
+            if csv or workbook:
+                rows = canonical_rows(table, frames[name])
+                if csv:
+                    (folder / f"{name}.csv").write_bytes(render_csv(rows))
+                sheets.append((table, rows))
+            counts[name] = arrow.num_rows
+        for write in writes:
+            write.result()
     if workbook:
         from allyledger.workbook import write_workbook
 

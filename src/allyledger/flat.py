@@ -20,17 +20,25 @@ def _lookup(keys: pa.Array, table: pd.DataFrame, key: str, value: str) -> pa.Arr
     return pc.take(arrow(table[value]), index)
 
 
-def _per_source(ids: pa.Array, sources: pd.DataFrame, value: str) -> pa.Array:
-    """For each `|`-list of source IDs, the `|`-list of those sources' `value`, in the
-    same order; a `|` inside a value is written %7C (the same URL, percent-encoded)."""
+def _per_source(
+    ids: pa.Array, sources: pd.DataFrame, values: list[str]
+) -> list[pa.Array]:
+    """For each `|`-list of source IDs, the `|`-list of those sources' `values`
+    (one result per column named), in the same order; the IDs are split and looked
+    up once for all of them. A `|` inside a value is written %7C (for a URL, the
+    same address percent-encoded)."""
     lists = pc.split_pattern(ids, LIST_SEPARATOR)
-    flat = pc.list_flatten(lists)
-    found = _lookup(flat, sources, "source_id", value)
-    found = pc.replace_substring(pc.fill_null(found, ""), LIST_SEPARATOR, "%7C")
-    found = found.cast(pa.string())
+    index = pc.index_in(pc.list_flatten(lists), value_set=arrow(sources["source_id"]))
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
-    regrouped = pa.ListArray.from_arrays(offsets, found, mask=lists.is_null())
-    return pc.binary_join(regrouped, LIST_SEPARATOR)
+    out = []
+    for value in values:
+        found = pc.take(arrow(sources[value]), index)
+        found = pc.replace_substring(pc.fill_null(found, ""), LIST_SEPARATOR, "%7C")
+        regrouped = pa.ListArray.from_arrays(
+            offsets, found.cast(pa.string()), mask=lists.is_null()
+        )
+        out.append(pc.binary_join(regrouped, LIST_SEPARATOR))
+    return out
 
 
 def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -41,6 +49,9 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     sources, outcomes = frames["sources"], frames["outcomes"]
     out = events.copy()
     ids = arrow(events["event_id"])
+    urls, publishers = _per_source(
+        arrow(events["source_ids"]), sources, ["url", "publisher"]
+    )
     columns = {
         "provider_name": _lookup(
             arrow(events["provider_id"]), actors, "actor_id", "name"
@@ -48,10 +59,8 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "recipient_name": _lookup(
             arrow(events["recipient_id"]), actors, "actor_id", "name"
         ),
-        "source_urls": _per_source(arrow(events["source_ids"]), sources, "url"),
-        "source_publishers": _per_source(
-            arrow(events["source_ids"]), sources, "publisher"
-        ),
+        "source_urls": urls,
+        "source_publishers": publishers,
         "outcome_status": _lookup(ids, outcomes, "event_id", "status"),
     }
     for name, values in columns.items():

@@ -14,7 +14,9 @@ Plumbing: this module imports nothing of pandera or click.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -46,7 +48,8 @@ def arrow(series: pd.Series) -> pa.Array:
     """The column as one Arrow string array (zero-copy for Arrow-backed strings)."""
     array = pa.array(series, from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+        # A single chunk is taken as it is (no copy); more are joined.
+        array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
     return array
@@ -60,10 +63,46 @@ def matches(array: pa.Array, pattern: str) -> np.ndarray:
     )
 
 
-def date_parts(
-    array: pa.Array,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(valid, year, month, day, length) of partial dates; invalid cells get 2000-01-01."""
+Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# The parts of the last few date columns parsed, by the identity of their buffers:
+# validation's rules, the build and the outcomes all read the same columns, and a
+# column is parsed once. Each entry holds its array, so its buffers (and with them
+# the key) cannot be freed and reused while the entry lives.
+_PARTS: OrderedDict[tuple[object, ...], tuple[pa.Array, Parts]] = OrderedDict()
+_PARTS_LOCK = threading.Lock()
+_PARTS_KEPT = 16
+
+
+def _identity(array: pa.Array) -> tuple[object, ...]:
+    return (
+        str(array.type),
+        len(array),
+        array.offset,
+        *(0 if b is None else (b.address, b.size) for b in array.buffers()),
+    )
+
+
+def date_parts(array: pa.Array) -> Parts:
+    """(valid, year, month, day, length) of partial dates; invalid cells get
+    2000-01-01. Read-only arrays: the parts of a column are computed once and
+    shared by every caller (see `_PARTS`)."""
+    key = _identity(array)
+    with _PARTS_LOCK:
+        hit = _PARTS.get(key)
+        if hit is not None:
+            _PARTS.move_to_end(key)
+            return hit[1]
+    parts = _date_parts(array)
+    for part in parts:
+        part.setflags(write=False)
+    with _PARTS_LOCK:
+        _PARTS[key] = (array, parts)
+        while len(_PARTS) > _PARTS_KEPT:
+            _PARTS.popitem(last=False)
+    return parts
+
+
+def _date_parts(array: pa.Array) -> Parts:
     shape = matches(array, PARTIAL_DATE_PATTERN)
     text = pc.if_else(pa.array(shape), array, "2000-01-01")
     length = pc.utf8_length(text).to_numpy(zero_copy_only=False)

@@ -284,6 +284,9 @@ def _parse_fast(
             counts = pc.fill_null(pc.count_substring(column, "\n"), 0)
             extra += counts.to_numpy(zero_copy_only=False).astype(np.int64)
         lines = lines + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    # One chunk per column: every later look at a column (`kinds.arrow`) is then
+    # the same buffers, never a fresh copy, and what is parsed from it is shared.
+    arrow = arrow.combine_chunks()
     frame = arrow.to_pandas(types_mapper=lambda t: STRING, self_destruct=True)
     return frame, lines
 

@@ -77,6 +77,9 @@ class Table:
     # For a derived table: its text frame, computed from the edited tables' text
     # frames and the edition's date.
     derive: Derive | None = None
+    # For a derived table that is another table's rows with columns added (row for
+    # row, same key): that table's name, so the build reuses its typed columns.
+    extends: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -177,6 +180,7 @@ TABLES: dict[str, Table] = {
             events_flat.EventsFlat,
             "event_id",
             derive=lambda frames, as_of: derive_flat(frames),
+            extends="support_events",
         ),
     )
 }
