@@ -113,32 +113,41 @@ def write_tables(
 
     counts: dict[str, int] = {}
     frames = dict(frames)
-    sheets = []
-    built: dict[str, pa.Table] = {}
-    # Parquet encoding releases the GIL: each file is written on a worker thread
-    # while the next table is derived and converted.
-    with ThreadPoolExecutor(max_workers=2) as writers:
-        writes = []
-        for name, table in TABLES.items():
-            if table.derive is not None:
-                frames[name] = table.derive(frames, as_of)
-            base = built.get(table.extends) if table.extends else None
-            arrow = built[name] = to_arrow(table, frames[name], base)
-            writes.append(
-                writers.submit(write_parquet, arrow, folder / f"{name}.parquet")
-            )
-            if csv or workbook:
-                rows = canonical_rows(table, frames[name])
-                if csv:
-                    (folder / f"{name}.csv").write_bytes(render_csv(rows))
-                sheets.append((table, rows))
-            counts[name] = arrow.num_rows
-        for write in writes:
-            write.result()
+    book = None
     if workbook:
-        from allyledger.workbook import write_workbook
+        from allyledger.workbook import Workbook
 
-        write_workbook(folder, sheets, edition=version or SCHEMA_VERSION, as_of=as_of)
+        book = Workbook(folder, edition=version or SCHEMA_VERSION, as_of=as_of)
+    built: dict[str, pa.Table] = {}
+    extended = {t.extends for t in TABLES.values() if t.extends}
+    try:
+        # Parquet encoding releases the GIL: each file is written on a worker
+        # thread while the next table converts (and its CSV and sheet are written).
+        with ThreadPoolExecutor(max_workers=2) as writers:
+            writes = []
+            for name, table in TABLES.items():
+                if table.derive is not None:
+                    frames[name] = table.derive(frames, as_of)
+                base = built.get(table.extends) if table.extends else None
+                arrow = to_arrow(table, frames[name], base)
+                if name in extended:  # kept only while a later table needs it
+                    built[name] = arrow
+                writes.append(
+                    writers.submit(write_parquet, arrow, folder / f"{name}.parquet")
+                )
+                if csv or book is not None:
+                    rows = canonical_rows(table, frames[name])
+                    if csv:
+                        (folder / f"{name}.csv").write_bytes(render_csv(rows))
+                    if book is not None:
+                        book.add(table, rows)
+                    del rows
+                counts[name] = arrow.num_rows
+            for write in writes:
+                write.result()
+    finally:
+        if book is not None:
+            book.close()
     package = (
         datapackage(counts, version=version, extra=extra)
         if version is not None

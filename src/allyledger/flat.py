@@ -47,7 +47,7 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     outcome_status."""
     events, actors = frames["support_events"], frames["actors"]
     sources, outcomes = frames["sources"], frames["outcomes"]
-    out = events.copy()
+    out = events.copy(deep=False)  # the columns are shared (copy-on-write), not copied
     ids = arrow(events["event_id"])
     urls, publishers = _per_source(
         arrow(events["source_ids"]), sources, ["url", "publisher"]

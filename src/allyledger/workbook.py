@@ -93,30 +93,30 @@ def _cell(sheet: Any, row: int, column: int, value: str, numeric: bool) -> None:
         sheet.write_string(row, column, value[:CELL_LIMIT])
 
 
-def write_workbook(
-    folder: Path,
-    sheets: list[tuple[Table, list[list[str]]]],
-    *,
-    edition: str,
-    as_of: dt.date,
-) -> Path:
-    """Write `folder/allyledger.xlsx` from each table's canonical rows (header first,
-    as `fmt.canonical_rows` gives them); return its path."""
-    path = folder / WORKBOOK
-    created = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            # Rows go out as they are written: memory stays flat however long
-            # the tables are (every sheet is written top to bottom).
-            "constant_memory": True,
-        },
-    )
-    try:
-        book.set_properties(
+class Workbook:
+    """`folder/allyledger.xlsx`, written one sheet at a time: `add` each table's
+    canonical rows (header first, as `fmt.canonical_rows` gives them) as they are
+    made, then `close`, which fills in the README sheet (the first) with what was
+    added. In constant-memory mode each row leaves memory as it is written, so the
+    caller may drop a table's rows once added."""
+
+    def __init__(self, folder: Path, *, edition: str, as_of: dt.date) -> None:
+        self.edition, self.as_of = edition, as_of
+        self.counts: list[tuple[Table, int]] = []
+        self.path = folder / WORKBOOK
+        created = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
+        self.book = xlsxwriter.Workbook(
+            str(self.path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                # Rows go out as they are written: memory stays flat however
+                # long the tables are (every sheet is written top to bottom).
+                "constant_memory": True,
+            },
+        )
+        self.book.set_properties(
             {
                 "title": f"{TITLE}, edition {edition}",
                 "author": ", ".join(AUTHORS),
@@ -124,44 +124,41 @@ def write_workbook(
                 "comments": HOMEPAGE,
             }
         )
-        bold = book.add_format({"bold": True})
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        readme = book.add_worksheet("README")
+        self.bold = self.book.add_format({"bold": True})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.readme = self.book.add_worksheet("README")
+
+    def add(self, table: Table, rows: list[list[str]]) -> None:
+        """One sheet: the table's rows, or, past a worksheet's limit, a pointer to
+        its CSV and Parquet files."""
+        sheet = self.book.add_worksheet(table.name[:31])
+        header, body = rows[0], rows[1:]
+        self.counts.append((table, len(body)))
+        if len(rows) > ROW_LIMIT:
+            sheet.write_string(
+                0,
+                0,
+                f"{table.name} has {len(body):,} rows, more than a worksheet "
+                f"holds; read {table.filename} or {table.name}.parquet instead.",
+            )
+            return
+        numeric = [table.field(name).kind in NUMERIC for name in header]
+        for column, name in enumerate(header):
+            longest = max([len(name), *(len(values[column]) for values in body[:200])])
+            sheet.set_column(column, column, min(max(longest, 8), 60) + 1)
+        sheet.freeze_panes(1, 1)
+        sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
+        for column, name in enumerate(header):
+            sheet.write_string(0, column, name, self.bold)
+        for r, values in enumerate(body, start=1):
+            for column, value in enumerate(values):
+                _cell(sheet, r, column, value, numeric[column])
+
+    def close(self) -> None:
         _readme(
-            readme,
-            bold,
-            wrap,
-            [(t, len(rows) - 1) for t, rows in sheets],
-            edition,
-            as_of,
+            self.readme, self.bold, self.wrap, self.counts, self.edition, self.as_of
         )
-        for table, rows in sheets:
-            sheet = book.add_worksheet(table.name[:31])
-            header, body = rows[0], rows[1:]
-            if len(rows) > ROW_LIMIT:
-                sheet.write_string(
-                    0,
-                    0,
-                    f"{table.name} has {len(body):,} rows, more than a worksheet "
-                    f"holds; read {table.filename} or {table.name}.parquet instead.",
-                )
-                continue
-            numeric = [table.field(name).kind in NUMERIC for name in header]
-            for column, name in enumerate(header):
-                longest = max(
-                    [len(name), *(len(values[column]) for values in body[:200])]
-                )
-                sheet.set_column(column, column, min(max(longest, 8), 60) + 1)
-            sheet.freeze_panes(1, 1)
-            sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
-            for column, name in enumerate(header):
-                sheet.write_string(0, column, name, bold)
-            for r, values in enumerate(body, start=1):
-                for column, value in enumerate(values):
-                    _cell(sheet, r, column, value, numeric[column])
-    finally:
-        book.close()
-    return path
+        self.book.close()
 
 
-__all__ = ["WORKBOOK", "write_workbook"]
+__all__ = ["WORKBOOK", "Workbook"]
