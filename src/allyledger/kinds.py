@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,8 @@ from allyledger.vocab import PRECISIONS
 
 if TYPE_CHECKING:
     from allyledger.schemas import Field
+
+T = TypeVar("T")
 
 LIST_SEPARATOR = "|"
 SLUG_MAX = 80
@@ -64,13 +67,13 @@ def matches(array: pa.Array, pattern: str) -> np.ndarray:
 
 
 Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-# The parts of the last few date columns parsed, by the identity of their buffers:
-# validation's rules, the build and the outcomes all read the same columns, and a
-# column is parsed once. Each entry holds its array, so its buffers (and with them
-# the key) cannot be freed and reused while the entry lives.
-_PARTS: OrderedDict[tuple[object, ...], tuple[pa.Array, Parts]] = OrderedDict()
-_PARTS_LOCK = threading.Lock()
-_PARTS_KEPT = 16
+# What was last worked out of a few columns, by purpose and the identity of the
+# column's buffers: validation's rules, the build and the outcomes all read the same
+# columns, and each column is parsed (or scanned) once. Each entry holds its array,
+# so its buffers (and with them the key) cannot be freed and reused while it lives.
+_MEMO: OrderedDict[tuple[object, ...], tuple[pa.Array, Any]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MEMO_KEPT = 32
 
 
 def _identity(array: pa.Array) -> tuple[object, ...]:
@@ -82,43 +85,85 @@ def _identity(array: pa.Array) -> tuple[object, ...]:
     )
 
 
+def memoised(purpose: str, array: pa.Array, compute: Callable[[pa.Array], T]) -> T:
+    """`compute(array)`, worked out once per column and purpose. What it returns
+    must not be changed by callers (numpy results are made read-only)."""
+    key = (purpose, *_identity(array))
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None:
+            _MEMO.move_to_end(key)
+            return cast(T, hit[1])
+    value = compute(array)
+    for part in value if isinstance(value, tuple) else (value,):
+        if isinstance(part, np.ndarray):
+            part.setflags(write=False)
+    with _MEMO_LOCK:
+        _MEMO[key] = (array, value)
+        while len(_MEMO) > _MEMO_KEPT:
+            _MEMO.popitem(last=False)
+    return value
+
+
 def date_parts(array: pa.Array) -> Parts:
     """(valid, year, month, day, length) of partial dates; invalid cells get
-    2000-01-01. Read-only arrays: the parts of a column are computed once and
-    shared by every caller (see `_PARTS`)."""
-    key = _identity(array)
-    with _PARTS_LOCK:
-        hit = _PARTS.get(key)
-        if hit is not None:
-            _PARTS.move_to_end(key)
-            return hit[1]
-    parts = _date_parts(array)
-    for part in parts:
-        part.setflags(write=False)
-    with _PARTS_LOCK:
-        _PARTS[key] = (array, parts)
-        while len(_PARTS) > _PARTS_KEPT:
-            _PARTS.popitem(last=False)
-    return parts
+    2000-01-01. Read-only arrays, shared by every caller (`memoised`)."""
+    return memoised("date-parts", array, _date_parts)
 
 
 def _date_parts(array: pa.Array) -> Parts:
-    shape = matches(array, PARTIAL_DATE_PATTERN)
-    text = pc.if_else(pa.array(shape), array, "2000-01-01")
-    length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+    # Read straight from Arrow's buffers: YYYY, YYYY-MM or YYYY-MM-DD is 4, 7 or
+    # 10 bytes with digits and hyphens in set places (PARTIAL_DATE_PATTERN).
+    offsets, data = utf8_buffers(array)
+    size = np.diff(offsets)
+    shaped = np.isin(size, (4, 7, 10))
+    if array.null_count:
+        shaped &= array.is_valid().to_numpy(zero_copy_only=False)
+    start = np.where(shaped, offsets[:-1], 0)
+    last = len(data) - 1
 
-    def part(start: int, stop: int) -> np.ndarray:
-        piece = pc.utf8_slice_codeunits(text, start, stop)
-        piece = pc.if_else(pc.equal(piece, ""), "01", piece)
-        values: np.ndarray = pc.cast(piece, pa.int32()).to_numpy(zero_copy_only=False)
+    def byte(at: int) -> np.ndarray:
+        values: np.ndarray = data[np.minimum(start + at, last)].astype(np.int32)
         return values
 
-    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    def digits(first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        value = np.zeros(len(size), dtype=np.int32)
+        ok = np.ones(len(size), dtype=bool)
+        for at in range(first, first + count):
+            digit = byte(at) - ord("0")
+            ok &= (digit >= 0) & (digit <= 9)
+            value = value * 10 + digit
+        return ok, value
+
+    year_ok, year = digits(0, 4)
+    month_ok, month = digits(5, 2)
+    day_ok, day = digits(8, 2)
+    has_month, has_day = size >= 7, size == 10
+    hyphens = (~has_month | (byte(4) == ord("-"))) & (~has_day | (byte(7) == ord("-")))
+    shape = shaped & year_ok & hyphens & (~has_month | month_ok) & (~has_day | day_ok)
+    year = np.where(shape, year, 2000).astype(np.int32)
+    month = np.where(shape & has_month, month, 1).astype(np.int32)
+    day = np.where(shape & has_day, day, 1).astype(np.int32)
+    length = np.where(shape, size, 10).astype(np.int64)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
     ok = shape & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
     return ok, year, month, day, length
+
+
+def utf8_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (one more than the cells) and the bytes of a string array."""
+    wide = pa.types.is_large_string(array.type)
+    _, offsets_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64 if wide else np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    data = (
+        np.zeros(1, dtype=np.uint8)
+        if data_buffer is None or data_buffer.size == 0
+        else np.frombuffer(data_buffer, dtype=np.uint8)
+    )
+    return offsets, data
 
 
 def enum_array(values: pa.Array, vocab: list[str]) -> pa.Array:
@@ -175,6 +220,14 @@ class Kind:
             else:
                 out[name] = ()
         return out
+
+    @property
+    def whole_column(self) -> bool:
+        """Whether the column's checks are given every cell, empty ones included:
+        ours are, and pass those cells (`schemas/_checks.cell_check`); pandera
+        would otherwise copy the column without them for every check, and nothing
+        worked out of it could be shared. pandera's own `isin` is not."""
+        return "isin" not in self.check_names
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"

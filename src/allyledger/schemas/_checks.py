@@ -27,7 +27,10 @@ from allyledger.kinds import (
     arrow,
     date_parts,
     matches,
+    memoised,
+    utf8_buffers,
 )
+from allyledger.nfc import unsafe_class
 from allyledger.vocab import NON_CURRENCY_UNITS
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -57,12 +60,27 @@ def cell_check(
     code: str, message: str, *, statistics: list[str] | None = None
 ) -> Callable[[Callable[..., pd.Series]], Callable[..., pd.Series]]:
     """Register a vectorised pandera check under its function's name, with the
-    catalogue code it reports and its message ({value} is the quoted cell)."""
+    catalogue code it reports and its message ({value} is the quoted cell).
+
+    The check is given the whole column, empty cells included (`Kind.whole_column`), so
+    what is worked out of a column once serves every check of it (`memoised`); an
+    empty cell always passes (whether it may be empty is the `required` rule's).
+    """
 
     def register(check: Callable[..., pd.Series]) -> Callable[..., pd.Series]:
         declare_check(check.__name__, code, message)
+
+        @functools.wraps(check)
+        def whole_column(series: pd.Series, **stats: object) -> pd.Series:
+            ok = check(series, **stats)
+            array = arrow(series)
+            if array.null_count:
+                empty = array.is_null().to_numpy(zero_copy_only=False)
+                ok = ok | pd.Series(empty, index=series.index)
+            return ok
+
         register_check_method(statistics=statistics or [], check_type="vectorized")(
-            check
+            whole_column
         )
         return check
 
@@ -122,8 +140,13 @@ def _mask(
 
 
 def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """Split a column of `|`-lists: every element, and the position of its row."""
-    lists = pc.split_pattern(arrow(series), LIST_SEPARATOR)
+    """Split a column of `|`-lists: every element, and the position of its row
+    (worked out once per column: the list checks and the references share it)."""
+    return memoised("explode", arrow(series), _explode)
+
+
+def _explode(array: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    lists = pc.split_pattern(array, LIST_SEPARATOR)
     values = pc.list_flatten(lists)
     return values, pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
 
@@ -136,9 +159,43 @@ def _rows_all(
 
 
 def slug_array(array: pa.Array) -> np.ndarray:
-    length = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
-    ok: np.ndarray = matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
-    return ok
+    """True where a cell is an ID (`SLUG_PATTERN`, at most `SLUG_MAX` characters)."""
+    return memoised("slug", array, _slug_array)
+
+
+_HYPHEN = ord("-")
+
+
+def _only_slug_bytes(body: np.ndarray) -> bool:
+    """Whether every byte is a-z, 0-9 or a hyphen."""
+    low = body < ord("a")
+    other = (low & (body != _HYPHEN) & ((body < ord("0")) | (body > ord("9")))) | (
+        body > ord("z")
+    )
+    return not other.any()
+
+
+def _slug_array(array: pa.Array) -> np.ndarray:
+    # A column of IDs is all a-z, 0-9 and single hyphens: then only each cell's
+    # length and ends need looking at, straight from Arrow's buffers. Any other
+    # byte, or two hyphens together anywhere, and the pattern itself is matched.
+    offsets, data = utf8_buffers(array)
+    body = data[offsets[0] : offsets[-1]]
+    pairs = (body[1:] == _HYPHEN) & (body[:-1] == _HYPHEN)
+    if not _only_slug_bytes(body) or pairs.any():
+        length = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
+        ok: np.ndarray = matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
+        return ok
+    length = np.diff(offsets)
+    filled = length > 0  # an empty cell has no bytes (and is no ID)
+    if array.null_count:
+        filled &= array.is_valid().to_numpy(zero_copy_only=False)
+    first = data[np.where(filled, offsets[:-1], 0)]
+    last = data[np.where(filled, offsets[1:] - 1, 0)]
+    ids: np.ndarray = (
+        filled & (length <= SLUG_MAX) & (first != _HYPHEN) & (last != _HYPHEN)
+    )
+    return ids
 
 
 def is_slug(series: pd.Series) -> pd.Series:
@@ -189,12 +246,27 @@ def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
 )
 def list_unique(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
+    ok = np.ones(len(series), dtype=bool)
+    if len(positions) < 2:
+        return pd.Series(ok, index=series.index)
+    longest = int(np.bincount(positions).max())
+    if longest <= _SHORT_LISTS:
+        # Short lists: compare each item with the next few of its own row.
+        for step in range(1, longest):
+            same_row = positions[:-step] == positions[step:]
+            equal = pc.fill_null(pc.equal(values[:-step], values[step:]), False)
+            repeat = same_row & equal.to_numpy(zero_copy_only=False)
+            ok[positions[:-step][repeat]] = False
+        return pd.Series(ok, index=series.index)
     codes = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)
     keys = np.sort((positions.astype(np.int64) << 32) | codes.astype(np.int64))
     repeated = np.unique(keys[1:][keys[1:] == keys[:-1]] >> 32)
-    ok = np.ones(len(series), dtype=bool)
     ok[repeated] = False
     return pd.Series(ok, index=series.index)
+
+
+# Up to this many items a row, `list_unique` compares neighbours instead of hashing.
+_SHORT_LISTS = 8
 
 
 @cell_check(
@@ -245,13 +317,60 @@ def _has(array: pa.Array, pattern: str) -> np.ndarray:
     )
 
 
+# Text that passes every text rule matches none of these; a cell that matches one is
+# looked at by each rule's own exact test. One pass over a column then serves the five
+# text rules (most cells of a valid table match nothing).
+_EDGE = r"[^\pL\pM\pN\pP\pS]"  # whitespace, controls, format characters...
+
+
+@functools.cache
+def _suspect_pattern() -> str:
+    return "|".join(
+        [
+            "^$",
+            CONTROL_RE,
+            INVISIBLE_RE,
+            FORMULA_RE,
+            f"^{_EDGE}",
+            f"{_EDGE}$",
+            unsafe_class(),  # what can make text not NFC (`allyledger.nfc`)
+        ]
+    )
+
+
+def _suspects(array: pa.Array) -> np.ndarray:
+    """Positions of the cells any text rule must look at closely."""
+    return np.flatnonzero(_has(array, _suspect_pattern()))
+
+
+def _closely(array: pa.Array, rule: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
+    """`rule` over the column, run only on the cells `_suspects` names (the other
+    cells pass every text rule)."""
+    ok = np.ones(len(array), dtype=bool)
+    suspects = memoised("text-suspects", array, _suspects)
+    if len(suspects):
+        ok[suspects] = rule(array.take(pa.array(suspects)))
+    return ok
+
+
+def _text_ok(array: pa.Array) -> np.ndarray:
+    ok: np.ndarray = (
+        _nfc(array)
+        & _trimmed(array)
+        & ~_has(array, CONTROL_RE)
+        & ~_has(array, FORMULA_RE)
+        & ~_has(array, INVISIBLE_RE)
+    )
+    return ok
+
+
 @cell_check(
     "not-nfc",
     "{value} is not in Unicode NFC form; retype the accented letters or "
     "run `allyledger fmt`",
 )
 def nfc(series: pd.Series) -> pd.Series:
-    return _mask(series, _nfc(arrow(series)))
+    return _mask(series, _closely(arrow(series), _nfc))
 
 
 @cell_check(
@@ -259,7 +378,7 @@ def nfc(series: pd.Series) -> pd.Series:
     "{value} has leading or trailing spaces; remove them (or run `allyledger fmt`)",
 )
 def trimmed(series: pd.Series) -> pd.Series:
-    return _mask(series, _trimmed(arrow(series)))
+    return _mask(series, _closely(arrow(series), _trimmed))
 
 
 @cell_check(
@@ -267,7 +386,7 @@ def trimmed(series: pd.Series) -> pd.Series:
     "{value} contains a control character (tab, line break or similar); remove it",
 )
 def no_control(series: pd.Series) -> pd.Series:
-    return _mask(series, ~_has(arrow(series), CONTROL_RE))
+    return _mask(series, _closely(arrow(series), lambda a: ~_has(a, CONTROL_RE)))
 
 
 @cell_check(
@@ -276,7 +395,7 @@ def no_control(series: pd.Series) -> pd.Series:
     "or digit); reword it",
 )
 def no_formula(series: pd.Series) -> pd.Series:
-    return _mask(series, ~_has(arrow(series), FORMULA_RE))
+    return _mask(series, _closely(arrow(series), lambda a: ~_has(a, FORMULA_RE)))
 
 
 @cell_check(
@@ -286,7 +405,7 @@ def no_formula(series: pd.Series) -> pd.Series:
     "delete it",
 )
 def no_invisible(series: pd.Series) -> pd.Series:
-    return _mask(series, ~_has(arrow(series), INVISIBLE_RE))
+    return _mask(series, _closely(arrow(series), lambda a: ~_has(a, INVISIBLE_RE)))
 
 
 @cell_check(
@@ -308,14 +427,7 @@ def max_chars(series: pd.Series, *, limit: int) -> pd.Series:
 )
 def text_list(series: pd.Series) -> pd.Series:
     values, positions = explode(series)
-    ok = (
-        _nfc(values)
-        & _trimmed(values)
-        & ~_has(values, CONTROL_RE)
-        & ~_has(values, FORMULA_RE)
-        & ~_has(values, INVISIBLE_RE)
-    )
-    return _rows_all(series, ok, positions)
+    return _rows_all(series, _closely(values, _text_ok), positions)
 
 
 def _in(series: pd.Series, allowed: frozenset[str]) -> pd.Series:

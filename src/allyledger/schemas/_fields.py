@@ -35,6 +35,7 @@ def _field(
         max_length=meta.get("max_length"), vocab=meta.get("vocab")
     )
     return pa_.Field(
+        ignore_na=not KINDS[kind].whole_column,
         nullable=not required,
         unique=unique,
         description=description,

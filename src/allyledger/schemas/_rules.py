@@ -27,4 +27,6 @@ def row_rule(code: str, column: str, message: str, description: str = "") -> Any
             description or message.format_map(_Blank()),
             column=column,
         )
-    return pa.dataframe_check(name=code)
+    # ignore_na=False: pandera would otherwise look for rows with no value at all
+    # before every rule, a pass over the whole table; reading drops those rows.
+    return pa.dataframe_check(name=code, ignore_na=False)

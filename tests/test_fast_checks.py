@@ -1,0 +1,139 @@
+"""The fast paths of the cell checks give exactly what the plain rule gives.
+
+Each fast path (a shared prefilter for the text rules, IDs and dates read from Arrow's
+buffers, repeated list items found among neighbours) is held here against a plain
+Python statement of the same rule, over generated values.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allyledger import nfc
+from allyledger.kinds import SLUG_MAX, date_parts
+from allyledger.schemas import _checks as checks
+
+# Characters every rule cares about, so generated text hits each path often.
+TRICKY = (
+    "aZ09 -=+@|.\t\n\r\x00\x7f\x85\xa0"
+    "\u0301\u0308\u0327e\u00e9\u1e9b\u212b\u0958\u0915\u094d\u0937"
+    "\u1100\u1161\u11a8\uac00\u200b\u200c\u200d\u202e\u2066\ufeff\u2028"
+    "\u0628\u064e\u06cc\U0001d165\U0001d15e"
+)
+texts = st.lists(st.none() | st.text(alphabet=TRICKY, max_size=8), max_size=40)
+
+
+def test_the_nfc_class_is_the_unicode_databases():
+    """What ships (or is derived) for this Python is what its Unicode data says."""
+    assert nfc.unsafe_ranges() == nfc.derive()
+
+
+def test_text_without_a_listed_character_is_nfc():
+    """The quick check's promise, for every code point outside the class: after
+    each kind of starter that composes (Latin, Devanagari, Hangul L and LV, Arabic)
+    it leaves the text in NFC."""
+    unsafe = np.zeros(0x110000, dtype=bool)
+    for lo, hi in nfc.unsafe_ranges():
+        unsafe[lo : hi + 1] = True
+    starters = ["A", "e", "\u0915", "\u1100", "\uac00", "\u0627"]
+    failures = [
+        f"U+{point:04X}"
+        for point in np.flatnonzero(~unsafe)
+        if not 0xD800 <= point < 0xE000
+        for base in starters
+        if not unicodedata.is_normalized("NFC", base + chr(point))
+    ]
+    assert failures == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_text_rules_with_the_prefilter_are_the_plain_rules(cells):
+    array = pa.array(cells, pa.large_string())
+    plain = {
+        "nfc": checks._nfc,
+        "trimmed": checks._trimmed,
+        "control": lambda a: ~checks._has(a, checks.CONTROL_RE),
+        "formula": lambda a: ~checks._has(a, checks.FORMULA_RE),
+        "invisible": lambda a: ~checks._has(a, checks.INVISIBLE_RE),
+        "all five (list items)": checks._text_ok,
+    }
+    for name, rule in plain.items():
+        expected = rule(array) if len(array) else np.zeros(0, dtype=bool)
+        got = checks._closely(array, rule)
+        assert list(got) == list(expected), name
+
+
+ids = st.lists(
+    st.none() | st.text(alphabet="ab09-Z_é ", max_size=6) | st.just("a" * 81),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ids)
+def test_ids_read_from_the_buffers_are_the_pattern(cells):
+    pattern = re.compile(checks.SLUG_PATTERN)
+    expected = [
+        c is not None and bool(pattern.fullmatch(c)) and len(c) <= SLUG_MAX
+        for c in cells
+    ]
+    got = checks._slug_array(pa.array(cells, pa.large_string()))
+    assert list(got) == expected
+
+
+def _date(cell: str | None) -> tuple[bool, int, int, int]:
+    if cell is None or not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", cell):
+        return False, 2000, 1, 1
+    year, month, day = (int(p) for p in (cell + "-01-01").split("-")[:3])
+    month = month if len(cell) >= 7 else 1
+    day = day if len(cell) == 10 else 1
+    real = 1 <= year and 1 <= month <= 12
+    real = real and 1 <= day <= calendar.monthrange(year, month)[1]
+    return real, year, month, day
+
+
+dates = st.lists(
+    st.none()
+    | st.text(alphabet="0129-x", max_size=11)
+    | st.dates().map(lambda d: d.isoformat()[: [4, 7, 10][d.day % 3]]),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(dates)
+def test_dates_read_from_the_buffers_are_the_calendar(cells):
+    array = pa.array(cells, pa.large_string())
+    ok, year, month, day, length = date_parts(array)
+    for i, cell in enumerate(cells):
+        real, y, m, d = _date(cell)
+        assert bool(ok[i]) == real, cell
+        if real:
+            assert (year[i], month[i], day[i], length[i]) == (y, m, d, len(cell))
+
+
+lists = st.lists(
+    st.none()
+    | st.lists(st.sampled_from(["a", "b", "c", "dd"]), min_size=1, max_size=12).map(
+        "|".join
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists)
+def test_repeated_list_items_are_found_in_short_and_long_lists(cells):
+    series = pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    expected = [c is None or len(set(c.split("|"))) == len(c.split("|")) for c in cells]
+    got = checks.list_unique(series) | series.isna()
+    assert list(got) == expected
