@@ -1,5 +1,5 @@
 """`python -m allyledger` runs the command line."""
 
-from allyledger.cli import cli
+from allyledger.entry import main
 
-cli()
+main()

@@ -32,10 +32,11 @@ def _per_source(
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     out = []
     for value in values:
-        found = pc.take(arrow(sources[value]), index)
-        found = pc.replace_substring(pc.fill_null(found, ""), LIST_SEPARATOR, "%7C")
+        # Each source's text is made ready once, before it is repeated per citation.
+        text = pc.fill_null(arrow(sources[value]), "")
+        text = pc.replace_substring(text, LIST_SEPARATOR, "%7C").cast(pa.string())
         regrouped = pa.ListArray.from_arrays(
-            offsets, found.cast(pa.string()), mask=lists.is_null()
+            offsets, pc.take(text, index), mask=lists.is_null()
         )
         out.append(pc.binary_join(regrouped, LIST_SEPARATOR))
     return out
@@ -64,7 +65,6 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "outcome_status": _lookup(ids, outcomes, "event_id", "status"),
     }
     for name, values in columns.items():
-        out[name] = pd.Series(
-            values.to_pandas(types_mapper=pd.ArrowDtype), index=events.index
-        ).astype("string[pyarrow]")
+        text = pd.arrays.ArrowStringArray(values.cast(pa.large_string()))
+        out[name] = pd.Series(text, index=events.index)
     return out
