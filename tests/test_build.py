@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -271,3 +272,19 @@ def test_parsed_dates_are_shared_only_by_the_same_column():
     assert list(other_ok) == [True, True, False] and list(ok) == [True] * 3
     with pytest.raises(ValueError):
         year[0] = 1
+
+
+def test_a_columns_periods_are_worked_out_once_and_forgotten_on_request():
+    """parse and text_bounds are shared by the checks, the build and the outcomes
+    (read-only, so no caller can change another's copy); `forget` drops them."""
+    from allyledger.kinds import PARTIAL_DATE, forget
+
+    column = pa.array(["2024", "2024-02", None], pa.large_string())
+    start, end = PARTIAL_DATE.text_bounds(column)
+    assert PARTIAL_DATE.text_bounds(column)[1] is end
+    assert [str(d) for d in end[:2]] == ["2024-12-31", "2024-02-29"]
+    assert np.isnat(end[2]) and np.isnat(start[2])
+    with pytest.raises(ValueError):
+        end[0] = start[0]
+    forget("date-bounds")
+    assert PARTIAL_DATE.text_bounds(column)[1] is not end

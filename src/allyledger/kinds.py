@@ -73,7 +73,7 @@ Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 # so its buffers (and with them the key) cannot be freed and reused while it lives.
 _MEMO: OrderedDict[tuple[object, ...], tuple[pa.Array, Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
-_MEMO_KEPT = 32
+_MEMO_KEPT = 64
 
 
 def _identity(array: pa.Array) -> tuple[object, ...]:
@@ -103,6 +103,13 @@ def memoised(purpose: str, array: pa.Array, compute: Callable[[pa.Array], T]) ->
         while len(_MEMO) > _MEMO_KEPT:
             _MEMO.popitem(last=False)
     return value
+
+
+def forget(*purposes: str) -> None:
+    """Drop what was worked out for these purposes (the arrays it held can go)."""
+    with _MEMO_LOCK:
+        for key in [k for k in _MEMO if k[0] in purposes]:
+            del _MEMO[key]
 
 
 def date_parts(array: pa.Array) -> Parts:
@@ -475,7 +482,7 @@ class PartialDate(Date):
         precision = pa.DictionaryArray.from_arrays(
             indices, pa.array(list(PRECISIONS), pa.string())
         )
-        _, end = self.bounds(start, code)
+        _, end = self.text_bounds(text)
         return [
             pa.array(start, pa.date32(), from_pandas=True),
             pa.array(
@@ -490,7 +497,12 @@ class PartialDate(Date):
     def parse(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(first day as datetime64[D] or NaT, precision code, valid) of each partial
         date in `text`. The code is the position in `PRECISIONS` (0 year, 1 month,
-        2 day), or -1 for an empty or invalid cell."""
+        2 day), or -1 for an empty or invalid cell. Worked out once per column
+        (`memoised`): read-only arrays."""
+        return memoised("date-parse", text, PartialDate._parse)
+
+    @staticmethod
+    def _parse(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ok, year, month, day, length = date_parts(text)
         months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype(
             "datetime64[M]"
@@ -508,7 +520,7 @@ class PartialDate(Date):
         day, as datetime64[D] arrays. A year spans 1 January to 31 December, a month
         the whole month, a day (or no precision) itself. `precision` holds names
         (`year`, `month`, `day`) or the codes `parse` gives."""
-        start = np.asarray(start).astype("datetime64[D]")
+        start = np.asarray(start, dtype="datetime64[D]")
         precision = np.asarray(precision)
         if precision.dtype.kind in "iu":
             is_year, is_month = precision == 0, precision == 1
@@ -525,7 +537,11 @@ class PartialDate(Date):
         return start, end
 
     def text_bounds(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        """First and last day of each partial date written as text (NaT if invalid)."""
+        """First and last day of each partial date written as text (NaT if invalid):
+        worked out once per column (`memoised`), read-only arrays."""
+        return memoised("date-bounds", text, self._text_bounds)
+
+    def _text_bounds(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         start, code, _ = self.parse(text)
         return self.bounds(start, code)
 
