@@ -51,3 +51,18 @@ def test_both_ways_of_running_the_command_go_through_the_entry():
         text=True,
     )
     assert done.returncode == 0 and done.stdout.startswith("allyledger, version")
+
+
+def test_the_command_validates_and_builds_through_the_entry(tmp_path):
+    """With hypothesis marked absent (pandera's strategies then do without it)."""
+    from conftest import AS_OF, VALID
+
+    for args in (
+        ["validate", str(VALID), "--as-of", AS_OF],
+        ["build", str(VALID), "--out", str(tmp_path / "out"), "--as-of", AS_OF],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "allyledger", *args], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "support_events.parquet").is_file()

@@ -23,7 +23,7 @@ from allyledger.problems import Problem, quote, suggest
 from allyledger.schemas import Table, inputs
 
 BOM = b"\xef\xbb\xbf"
-_BLANK_LINE = re.compile(rb"\n\r?\n")
+_CONTENT = re.compile(rb"\S")
 DELIMITERS = {";": "semicolon", "\t": "tab"}
 
 
@@ -242,11 +242,13 @@ def _check_header(result: TableText, header: list[str]) -> bool:
 
 
 def _has_blank_line(data: bytes) -> bool:
-    match = _BLANK_LINE.search(data)
-    while match is not None:
-        if data[match.end() :].strip():
+    """Whether an empty line has anything but whitespace after it (empty lines at
+    the end of a file are harmless). Only the first empty line of each spelling
+    needs a look: what follows a later one also follows it."""
+    for blank in (b"\n\n", b"\n\r\n"):
+        at = data.find(blank)
+        if at >= 0 and _CONTENT.search(data, at + len(blank)) is not None:
             return True
-        match = _BLANK_LINE.search(data, match.end())
     return False
 
 
