@@ -137,3 +137,19 @@ def test_repeated_list_items_are_found_in_short_and_long_lists(cells):
     expected = [c is None or len(set(c.split("|"))) == len(c.split("|")) for c in cells]
     got = checks.list_unique(series) | series.isna()
     assert list(got) == expected
+
+
+def _blank_line_reference(data: bytes) -> bool:
+    """The rule in plain words: some empty line has more than whitespace after it."""
+    return any(
+        data[m.end() :].strip() for m in re.finditer(rb"(?=\n\r?\n)\n\r?\n", data)
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=30).map(lambda b: bytes(b"a\r\n \t"[x % 5] for x in b)))
+def test_empty_lines_found_from_the_line_feeds_are_the_rule(data):
+    from allyledger.reading import _has_blank_line
+
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    assert _has_blank_line(data, breaks) == _blank_line_reference(data)

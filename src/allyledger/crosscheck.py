@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import arrow
+from allyledger.kinds import arrow, memoised
 from allyledger.problems import Problem, article, quote, suggest
 from allyledger.reading import TableText
 from allyledger.schemas._checks import explode, period_bounds, slug_array
@@ -33,7 +33,7 @@ def check_across(tables: dict[str, TableText], as_of: dt.date) -> list[Problem]:
             out.extend(_order(text))
     events = usable.get("support_events")
     if events is not None and len(events.frame):
-        parent = _lookup(events.frame, "event_id", events.frame["responds_to_id"])
+        parent = _places(arrow(events.frame["responds_to_id"]), events)
         out.extend(_replies(events, parent))
         out.extend(_cycles(events, parent))
         rels = usable.get("relationships")
@@ -61,8 +61,19 @@ def _at(
     )
 
 
-def _keys(text: TableText) -> pa.Array:
-    return arrow(text.frame[text.table.key]).drop_null()
+def _places(values: pa.Array, target: TableText) -> np.ndarray:
+    """Row position in `target` of each value (its key's first row), -1 where absent
+    or null. Worked out once per column and target: the reference rule and the
+    reply and relationship rules share it."""
+    keys = arrow(target.frame[target.table.key])
+
+    def find(values: pa.Array) -> np.ndarray:
+        found = pc.index_in(values, value_set=keys.cast(values.type), skip_nulls=True)
+        return np.asarray(
+            pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+
+    return memoised("places", values, find, given=keys)
 
 
 def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Problem]:
@@ -72,24 +83,21 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
             continue
         column = text.frame[f.name]
         if f.is_list:
-            present = column.dropna()
-            values, positions = explode(present)
-            rows = present.index.to_numpy()[positions]
+            # Rows are positions (a RangeIndex); an empty cell has no items.
+            values, rows = explode(column)
         else:
-            values, rows = arrow(column), column.index.to_numpy()
-        keys = _keys(target)
-        found = pc.is_in(values, value_set=keys.cast(values.type)).to_numpy(
-            zero_copy_only=False
-        )
+            values, rows = arrow(column), np.arange(len(column))
         missing = np.flatnonzero(
-            ~found & ~np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False))
+            (_places(values, target) < 0)
+            & ~np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False))
         )
         # Values that are not even IDs are reported by the model's slug check.
         bad = missing[slug_array(values.take(pa.array(missing)))]
         key = target.table.key
+        keys = arrow(target.frame[key]).drop_null() if len(bad) else None
         names = (
             sorted(set(keys.to_pylist()))
-            if len(bad) and len(keys) <= SUGGEST_LIMIT
+            if keys is not None and len(keys) <= SUGGEST_LIMIT
             else []
         )
         for i in bad:
@@ -114,27 +122,10 @@ def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
     for f in text.table.fields:
         if f.kind not in ("partial_date", "date") or f.future:
             continue
-        values = arrow(text.frame[f.name])
-        year_pad, month_pad, sep = (
-            pa.scalar(x, values.type) for x in ("-01-01", "-01", "")
-        )
-        # ISO dates compare as text: pad each to its first day, compare to the limit.
-        length = pc.utf8_length(values)
-        first_day = pc.if_else(
-            pc.equal(length, 4),
-            pc.binary_join_element_wise(values, year_pad, sep),
-            pc.if_else(
-                pc.equal(length, 7),
-                pc.binary_join_element_wise(values, month_pad, sep),
-                values,
-            ),
-        )
-        after = pc.fill_null(pc.greater(first_day, limit), False)
-        candidates = np.flatnonzero(after.to_numpy(zero_copy_only=False))
-        if not len(candidates):
-            continue
-        start, _ = period_bounds(text.frame[f.name].iloc[candidates])
-        for row in candidates[~np.isnat(start)]:
+        # A period is after the limit when its first day is (invalid dates: NaT).
+        start, _ = period_bounds(text.frame[f.name])
+        after = ~np.isnat(start) & (start > np.datetime64(as_of, "D"))
+        for row in np.flatnonzero(after):
             value = str(text.frame[f.name].iloc[row])
             yield _at(
                 text,
@@ -170,16 +161,11 @@ def _order(text: TableText) -> Iterator[Problem]:
 
 def _positions(values: pd.Series, universe: pa.Array) -> np.ndarray:
     """Position of each value in `universe` (its first occurrence), -1 where absent
-    or null. A duplicated key resolves to its first row (reported elsewhere)."""
-    found = pc.index_in(arrow(values), value_set=universe)
+    or null."""
+    found = pc.index_in(arrow(values), value_set=universe, skip_nulls=True)
     return np.asarray(
         pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
     )
-
-
-def _lookup(frame: pd.DataFrame, key: str, refs: pd.Series) -> np.ndarray:
-    """Row position in `frame` of each reference (-1 where absent or null)."""
-    return _positions(refs, arrow(frame[key]))
 
 
 def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
@@ -284,7 +270,7 @@ def _cycles(events: TableText, parent: np.ndarray) -> Iterator[Problem]:
 
 def _relationship_pairs(events: TableText, rels: TableText) -> Iterator[Problem]:
     e, r = events.frame, rels.frame
-    pos = _lookup(r, "relationship_id", e["relationship_id"])
+    pos = _places(arrow(e["relationship_id"]), rels)
     rows = np.flatnonzero(pos >= 0)
     if not len(rows):
         return
@@ -318,9 +304,10 @@ def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
         for f in text.table.fields:
             if f.references != "sources":
                 continue
-            present = text.frame[f.name].dropna()
-            cited.append(explode(present)[0] if f.is_list else arrow(present))
+            column = text.frame[f.name]
+            cited.append(explode(column)[0] if f.is_list else arrow(column))
     used = pc.unique(pa.concat_arrays([c.cast(pa.large_string()) for c in cited]))
+    used = used.drop_null()
     ids = arrow(sources.frame["source_id"])
     unused = pc.and_(pc.invert(pc.is_in(ids, value_set=used)), pc.is_valid(ids))
     for row in np.flatnonzero(unused.to_numpy(zero_copy_only=False)):

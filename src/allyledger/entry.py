@@ -50,7 +50,8 @@ def returning_arrow_pool() -> None:
 def without_hypothesis() -> None:
     # A None entry makes `import hypothesis` raise ImportError, which pandera
     # takes as "not installed"; one already imported is left as it is.
-    sys.modules.setdefault("hypothesis", None)
+    if "hypothesis" not in sys.modules:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]
 
 
 def main() -> None:

@@ -69,9 +69,9 @@ def matches(array: pa.Array, pattern: str) -> np.ndarray:
 Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 # What was last worked out of a few columns, by purpose and the identity of the
 # column's buffers: validation's rules, the build and the outcomes all read the same
-# columns, and each column is parsed (or scanned) once. Each entry holds its array,
-# so its buffers (and with them the key) cannot be freed and reused while it lives.
-_MEMO: OrderedDict[tuple[object, ...], tuple[pa.Array, Any]] = OrderedDict()
+# columns, and each column is parsed (or scanned) once. Each entry holds its arrays,
+# so their buffers (and with them the key) cannot be freed and reused while it lives.
+_MEMO: OrderedDict[tuple[object, ...], tuple[tuple[pa.Array, Any], Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
 _MEMO_KEPT = 64
 
@@ -85,10 +85,19 @@ def _identity(array: pa.Array) -> tuple[object, ...]:
     )
 
 
-def memoised(purpose: str, array: pa.Array, compute: Callable[[pa.Array], T]) -> T:
-    """`compute(array)`, worked out once per column and purpose. What it returns
-    must not be changed by callers (numpy results are made read-only)."""
+def memoised(
+    purpose: str,
+    array: pa.Array,
+    compute: Callable[[pa.Array], T],
+    *,
+    given: pa.Array | None = None,
+) -> T:
+    """`compute(array)`, worked out once per column and purpose (and per `given`
+    column, when the result depends on a second one). What it returns must not be
+    changed by callers (numpy results are made read-only)."""
     key = (purpose, *_identity(array))
+    if given is not None:
+        key += (*_identity(given),)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None:
@@ -99,7 +108,7 @@ def memoised(purpose: str, array: pa.Array, compute: Callable[[pa.Array], T]) ->
         if isinstance(part, np.ndarray):
             part.setflags(write=False)
     with _MEMO_LOCK:
-        _MEMO[key] = (array, value)
+        _MEMO[key] = ((array, given), value)
         while len(_MEMO) > _MEMO_KEPT:
             _MEMO.popitem(last=False)
     return value

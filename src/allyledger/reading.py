@@ -241,15 +241,18 @@ def _check_header(result: TableText, header: list[str]) -> bool:
     return ok
 
 
-def _has_blank_line(data: bytes) -> bool:
-    """Whether an empty line has anything but whitespace after it (empty lines at
-    the end of a file are harmless). Only the first empty line of each spelling
-    needs a look: what follows a later one also follows it."""
-    for blank in (b"\n\n", b"\n\r\n"):
-        at = data.find(blank)
-        if at >= 0 and _CONTENT.search(data, at + len(blank)) is not None:
-            return True
-    return False
+def _has_blank_line(data: bytes, breaks: np.ndarray) -> bool:
+    """Whether an empty line (`\\n\\n` or `\\n\\r\\n`) has anything but whitespace after
+    it (empty lines at the end of a file are harmless). `breaks` are the positions
+    of the file's line feeds. Only the first empty line needs a look: what follows
+    a later one also follows it."""
+    gap = np.diff(breaks)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    empty = (gap == 1) | ((gap == 2) & (raw[breaks[:-1] + 1] == ord("\r")))
+    first = np.flatnonzero(empty)
+    if not len(first):
+        return False
+    return _CONTENT.search(data, int(breaks[first[0] + 1]) + 1) is not None
 
 
 STRING = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -259,7 +262,10 @@ def _parse_fast(
     data: bytes, header: list[str], delimiter: str = ","
 ) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
-    if _has_blank_line(data) or (b'"' in data and _has_stray_quote(data, delimiter)):
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    if _has_blank_line(data, breaks) or (
+        b'"' in data and _has_stray_quote(data, delimiter)
+    ):
         return None, np.zeros(0, dtype=np.int64)
     try:
         arrow = pacsv.read_csv(
@@ -279,7 +285,7 @@ def _parse_fast(
         return None, np.zeros(0, dtype=np.int64)
     n = arrow.num_rows
     lines = 2 + np.arange(n, dtype=np.int64)
-    newlines = data.count(b"\n")
+    newlines = len(breaks)
     if n and newlines > n + 1 - (0 if data.endswith(b"\n") else 1):
         extra = np.zeros(n, dtype=np.int64)
         for column in arrow.columns:

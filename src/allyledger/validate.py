@@ -98,7 +98,7 @@ def check_dataset(
     except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
         problems.append(internal_error(shown, "", "released-ID rules", exc))
     # What only the checks use is dropped; the parsed dates stay for the build.
-    forget("slug", "text-suspects", "explode")
+    forget("slug", "text-suspects", "explode", "places")
     for problem in sorted(set(problems)):
         (report.errors if problem.severity == ERROR else report.warnings).append(
             problem
