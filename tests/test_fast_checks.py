@@ -153,3 +153,21 @@ def test_empty_lines_found_from_the_line_feeds_are_the_rule(data):
 
     breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
     assert _has_blank_line(data, breaks) == _blank_line_reference(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(dates, dates)
+def test_day_keys_order_periods_as_their_days_do(left, right):
+    from allyledger.kinds import PARTIAL_DATE, day_keys
+
+    size = min(len(left), len(right))
+    a = pa.array(left[:size], pa.large_string())
+    b = pa.array(right[:size], pa.large_string())
+    ok_a, first_a, last_a = day_keys(a)
+    ok_b, first_b, last_b = day_keys(b)
+    start_a, end_a = PARTIAL_DATE.text_bounds(a)
+    start_b, end_b = PARTIAL_DATE.text_bounds(b)
+    both = ok_a & ok_b
+    assert list(both) == list(~np.isnat(start_a) & ~np.isnat(start_b))
+    assert list((first_a > last_b)[both]) == list((start_a > end_b)[both])
+    assert list((first_a > first_b)[both]) == list((start_a > start_b)[both])

@@ -14,10 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import arrow, memoised
+from allyledger.kinds import arrow, day_keys, memoised
 from allyledger.problems import Problem, article, quote, suggest
 from allyledger.reading import TableText
-from allyledger.schemas._checks import explode, period_bounds, slug_array
+from allyledger.schemas._checks import explode, slug_array
 
 SUGGEST_LIMIT = 20_000
 
@@ -119,13 +119,13 @@ def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Probl
 
 def _dates_after(text: TableText, as_of: dt.date) -> Iterator[Problem]:
     limit = as_of.isoformat()
+    today = as_of.year * 10000 + as_of.month * 100 + as_of.day
     for f in text.table.fields:
         if f.kind not in ("partial_date", "date") or f.future:
             continue
-        # A period is after the limit when its first day is (invalid dates: NaT).
-        start, _ = period_bounds(text.frame[f.name])
-        after = ~np.isnat(start) & (start > np.datetime64(as_of, "D"))
-        for row in np.flatnonzero(after):
+        # A period is after the limit when its first day is.
+        ok, first, _ = day_keys(arrow(text.frame[f.name]))
+        for row in np.flatnonzero(ok & (first > today)):
             value = str(text.frame[f.name].iloc[row])
             yield _at(
                 text,
@@ -159,13 +159,12 @@ def _order(text: TableText) -> Iterator[Problem]:
         )
 
 
-def _positions(values: pd.Series, universe: pa.Array) -> np.ndarray:
-    """Position of each value in `universe` (its first occurrence), -1 where absent
-    or null."""
-    found = pc.index_in(arrow(values), value_set=universe, skip_nulls=True)
-    return np.asarray(
-        pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
-    )
+def _differs(column: pa.Array, rows: pa.Array, target: pa.Array) -> np.ndarray:
+    """Whether `column` holds another value at each of `rows` than at the row of
+    `target` beside it (two empty cells hold the same)."""
+    a, b = column.take(rows), column.take(target)
+    same = pc.fill_null(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
+    return ~np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
@@ -174,22 +173,21 @@ def _replies(events: TableText, pos: np.ndarray) -> Iterator[Problem]:
     if not len(rows):
         return
     target = pos[rows]
-    actors = pc.unique(
-        pa.concat_arrays(
-            [arrow(e["provider_id"]), arrow(e["recipient_id"])]
-        ).drop_null()
+    at_rows, at_target = pa.array(rows), pa.array(target)
+    other_recipient = _differs(arrow(e["recipient_id"]), at_rows, at_target)
+    target_kind = arrow(e["kind"]).take(at_target)
+    answerable = pa.array(["crisis", "request"], target_kind.type)
+    needs_provider = ~np.asarray(
+        pc.fill_null(pc.is_in(target_kind, value_set=answerable), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
     )
-    provider = _positions(e["provider_id"], actors)
-    recipient = _positions(e["recipient_id"], actors)
-    kinds = pa.array(["crisis", "request"], pa.large_string())
-    kind = _positions(e["kind"], kinds)
-    start, end = period_bounds(e["date"])
-    other_recipient = recipient[rows] != recipient[target]
-    needs_provider = kind[target] < 0
-    other_provider = needs_provider & (provider[rows] != provider[target])
-    later = (
-        ~np.isnat(start[target]) & ~np.isnat(end[rows]) & (start[target] > end[rows])
+    other_provider = needs_provider & _differs(
+        arrow(e["provider_id"]), at_rows, at_target
     )
+    ok, first, last = day_keys(arrow(e["date"]))
+    later = ok[target] & ok[rows] & (first[target] > last[rows])
 
     def cell(column: str, row: int) -> str:
         value = e[column].iloc[row]
@@ -305,11 +303,15 @@ def _unused_sources(tables: dict[str, TableText]) -> Iterator[Problem]:
             if f.references != "sources":
                 continue
             column = text.frame[f.name]
-            cited.append(explode(column)[0] if f.is_list else arrow(column))
-    used = pc.unique(pa.concat_arrays([c.cast(pa.large_string()) for c in cited]))
-    used = used.drop_null()
+            values = explode(column)[0] if f.is_list else arrow(column)
+            cited.append(_places(values, sources))  # as the reference rule found them
     ids = arrow(sources.frame["source_id"])
-    unused = pc.and_(pc.invert(pc.is_in(ids, value_set=used)), pc.is_valid(ids))
+    first_used = np.zeros(len(ids), dtype=bool)
+    for places in cited:
+        first_used[places[places >= 0]] = True
+    # A repeated ID (an error of its own) is used wherever its first row is.
+    used = pc.is_in(ids, value_set=ids.filter(pa.array(first_used)))
+    unused = pc.and_(pc.invert(used), pc.is_valid(ids))
     for row in np.flatnonzero(unused.to_numpy(zero_copy_only=False)):
         value = str(ids[int(row)])
         yield _at(

@@ -127,6 +127,21 @@ def date_parts(array: pa.Array) -> Parts:
     return memoised("date-parts", array, _date_parts)
 
 
+def day_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, first, last) of each partial date as YYYYMMDD integers, which order as
+    the days do: for comparing periods without making dates. `last` gives a month
+    day 31 whatever its length, which no real day of that month is after, so every
+    comparison with a real date comes out as with the month's true last day."""
+    ok, year, month, day, length = date_parts(array)
+    first = year.astype(np.int64) * 10000 + month * 100 + day
+    last = (
+        year.astype(np.int64) * 10000
+        + np.where(length == 4, 12, month) * 100
+        + np.where(length == 10, day, 31)
+    )
+    return ok, first, last
+
+
 def _date_parts(array: pa.Array) -> Parts:
     # Read straight from Arrow's buffers: YYYY, YYYY-MM or YYYY-MM-DD is 4, 7 or
     # 10 bytes with digits and hyphens in set places (PARTIAL_DATE_PATTERN).
