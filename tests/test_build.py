@@ -155,11 +155,11 @@ def test_failed_build_leaves_earlier_output_intact(tmp_path, ds, monkeypatch):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls = []
 
-    def failing_write(arrow, path):
+    def failing_write(arrow, path, table):
         calls.append(path.name)
         if len(calls) == 2:
             raise OSError("disk full")
-        return original(arrow, path)
+        return original(arrow, path, table)
 
     original = build_module.write_parquet
     monkeypatch.setattr(build_module, "write_parquet", failing_write)
@@ -288,3 +288,16 @@ def test_a_columns_periods_are_worked_out_once_and_forgotten_on_request():
         end[0] = start[0]
     forget("date-bounds")
     assert PARTIAL_DATE.text_bounds(column)[1] is not end
+
+
+def test_statistics_are_kept_where_readers_filter_and_left_off_free_text(tmp_path):
+    out = tmp_path / "out"
+    build(VALID, out)
+    meta = pq.ParquetFile(out / "support_events.parquet").metadata.row_group(0)
+    has = {
+        meta.column(i).path_in_schema: meta.column(i).is_stats_set
+        for i in range(meta.num_columns)
+    }
+    assert has["date"] and has["date_end"] and has["event_id"] and has["kind"]
+    assert has["amount"] and has["recipient_id"]
+    assert not has["summary"] and not has["item"]

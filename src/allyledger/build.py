@@ -88,8 +88,27 @@ def to_arrow(
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def write_parquet(arrow: pa.Table, path: Path) -> None:
-    pq.write_table(arrow, path, **PARQUET_OPTIONS)
+# Kinds whose columns carry no Parquet statistics: free text, where computing each
+# row group's minimum and maximum string is a fifth of the writing time and no
+# query skips data by them. Dates, numbers, codes and IDs keep theirs (and lists
+# have none), so readers still skip row groups on the columns they filter by.
+NO_STATISTICS = frozenset({"text", "text_list", "url"})
+
+
+def statistics_columns(table: Table) -> list[str]:
+    """The columns of `table`'s Parquet file that carry statistics."""
+    return [
+        column.name
+        for f in table.fields
+        if f.kind not in NO_STATISTICS
+        for column in f.value_kind.arrow_fields(f)
+        if not pa.types.is_list(column.type)
+    ]
+
+
+def write_parquet(arrow: pa.Table, path: Path, table: Table) -> None:
+    options = {**PARQUET_OPTIONS, "write_statistics": statistics_columns(table)}
+    pq.write_table(arrow, path, **options)
 
 
 def write_tables(
@@ -117,23 +136,32 @@ def write_tables(
     if workbook:
         from allyledger.workbook import Workbook
 
-        book = Workbook(folder, edition=version or SCHEMA_VERSION, as_of=as_of)
+        book = Workbook(
+            folder,
+            edition=version or SCHEMA_VERSION,
+            as_of=as_of,
+            tables=TABLES.values(),
+        )
     built: dict[str, pa.Table] = {}
-    extended = {t.extends for t in TABLES.values() if t.extends}
+    extended = [n for n in TABLES if any(t.extends == n for t in TABLES.values())]
+    derived = [n for n, t in TABLES.items() if t.derive is not None]
+    rest = [n for n in TABLES if n not in extended and n not in derived]
     try:
         # Parquet encoding releases the GIL: each file is written on a worker
         # thread while the next table converts (and its CSV and sheet are written).
         with ThreadPoolExecutor(max_workers=2) as writers:
             writes = []
-            for name, table in TABLES.items():
-                if table.derive is not None:
-                    frames[name] = table.derive(frames, as_of)
+
+            def make(name: str) -> None:
+                table = TABLES[name]
                 base = built.get(table.extends) if table.extends else None
                 arrow = to_arrow(table, frames[name], base)
                 if name in extended:  # kept only while a later table needs it
                     built[name] = arrow
                 writes.append(
-                    writers.submit(write_parquet, arrow, folder / f"{name}.parquet")
+                    writers.submit(
+                        write_parquet, arrow, folder / f"{name}.parquet", table
+                    )
                 )
                 if csv or book is not None:
                     rows = canonical_rows(table, frames[name])
@@ -143,11 +171,23 @@ def write_tables(
                         book.add(table, rows)
                     del rows
                 counts[name] = arrow.num_rows
+
+            # What another table extends first (its typed columns are reused);
+            # then every derived table, derived in registry order (each from the
+            # text of those before it) and made last-derived first, since that is
+            # the one that joins the most and takes longest to write; the rest last.
+            for name in extended:
+                make(name)
+            for name in derived:
+                frames[name] = TABLES[name].derive(frames, as_of)  # type: ignore[misc]
+            for name in [*reversed(derived), *rest]:
+                make(name)
             for write in writes:
                 write.result()
     finally:
         if book is not None:
             book.close()
+    counts = {name: counts[name] for name in TABLES}
     package = (
         datapackage(counts, version=version, extra=extra)
         if version is not None

@@ -12,6 +12,7 @@ are the edition's, and the zip members carry no clock time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +101,11 @@ class Workbook:
     added. In constant-memory mode each row leaves memory as it is written, so the
     caller may drop a table's rows once added."""
 
-    def __init__(self, folder: Path, *, edition: str, as_of: dt.date) -> None:
+    def __init__(
+        self, folder: Path, *, edition: str, as_of: dt.date, tables: Iterable[Table]
+    ) -> None:
         self.edition, self.as_of = edition, as_of
-        self.counts: list[tuple[Table, int]] = []
+        self.counts: dict[str, tuple[Table, int]] = {}
         self.path = folder / WORKBOOK
         created = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
         self.book = xlsxwriter.Workbook(
@@ -127,13 +130,16 @@ class Workbook:
         self.bold = self.book.add_format({"bold": True})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.readme = self.book.add_worksheet("README")
+        # Every sheet exists from the start, in `tables` order, so the tables may
+        # be added in any order (each sheet is still written top to bottom).
+        self.sheets = {t.name: self.book.add_worksheet(t.name[:31]) for t in tables}
 
     def add(self, table: Table, rows: list[list[str]]) -> None:
         """One sheet: the table's rows, or, past a worksheet's limit, a pointer to
         its CSV and Parquet files."""
-        sheet = self.book.add_worksheet(table.name[:31])
+        sheet = self.sheets[table.name]
         header, body = rows[0], rows[1:]
-        self.counts.append((table, len(body)))
+        self.counts[table.name] = (table, len(body))
         if len(rows) > ROW_LIMIT:
             sheet.write_string(
                 0,
@@ -155,9 +161,8 @@ class Workbook:
                 _cell(sheet, r, column, value, numeric[column])
 
     def close(self) -> None:
-        _readme(
-            self.readme, self.bold, self.wrap, self.counts, self.edition, self.as_of
-        )
+        counts = [self.counts[name] for name in self.sheets if name in self.counts]
+        _readme(self.readme, self.bold, self.wrap, counts, self.edition, self.as_of)
         self.book.close()
 
 
