@@ -172,14 +172,16 @@ def write_tables(
                     del rows
                 counts[name] = arrow.num_rows
 
-            # What another table extends first (its typed columns are reused);
-            # then every derived table, derived in registry order (each from the
-            # text of those before it) and made last-derived first, since that is
-            # the one that joins the most and takes longest to write; the rest last.
-            for name in extended:
-                make(name)
-            for name in derived:
-                frames[name] = TABLES[name].derive(frames, as_of)  # type: ignore[misc]
+            # The derived tables are derived on a thread of their own, in
+            # registry order (each from the text of those before it), while what
+            # they extend is made (its typed columns are reused); then they are
+            # made last-derived first, since that one joins the most and takes
+            # longest to write; the rest last.
+            with ThreadPoolExecutor(max_workers=1) as deriver:
+                derivation = deriver.submit(_derive_all, derived, dict(frames), as_of)
+                for name in extended:
+                    make(name)
+                frames.update(derivation.result())
             for name in [*reversed(derived), *rest]:
                 make(name)
             for write in writes:
@@ -195,6 +197,17 @@ def write_tables(
     )
     (folder / "datapackage.json").write_text(dumps(package), encoding="utf-8")
     return counts
+
+
+def _derive_all(
+    names: list[str], frames: dict[str, pd.DataFrame], as_of: dt.date
+) -> dict[str, pd.DataFrame]:
+    """The derived tables' text frames, each derived from the frames before it."""
+    for name in names:
+        derive = TABLES[name].derive
+        assert derive is not None
+        frames[name] = derive(frames, as_of)
+    return {name: frames[name] for name in names}
 
 
 def write_build(
