@@ -274,10 +274,12 @@ def test_parsed_dates_are_shared_only_by_the_same_column():
         year[0] = 1
 
 
-def test_a_columns_periods_are_worked_out_once_and_forgotten_on_request():
+def test_a_columns_periods_are_worked_out_once_and_outlive_the_checks_scans():
     """parse and text_bounds are shared by the checks, the build and the outcomes
-    (read-only, so no caller can change another's copy); `forget` drops them."""
-    from allyledger.kinds import PARTIAL_DATE, forget
+    (read-only, so no caller can change another's copy); `forget_checks` drops what
+    only validation uses and keeps the periods for the build."""
+    from allyledger.kinds import PARTIAL_DATE, forget_checks
+    from allyledger.schemas._checks import slug_array
 
     column = pa.array(["2024", "2024-02", None], pa.large_string())
     start, end = PARTIAL_DATE.text_bounds(column)
@@ -286,8 +288,12 @@ def test_a_columns_periods_are_worked_out_once_and_forgotten_on_request():
     assert np.isnat(end[2]) and np.isnat(start[2])
     with pytest.raises(ValueError):
         end[0] = start[0]
-    forget("date-bounds")
-    assert PARTIAL_DATE.text_bounds(column)[1] is not end
+    ids = pa.array(["usa", "not an id"], pa.large_string())
+    ok = slug_array(ids)
+    assert list(ok) == [True, False] and slug_array(ids) is ok
+    forget_checks()
+    assert PARTIAL_DATE.text_bounds(column)[1] is end
+    assert slug_array(ids) is not ok
 
 
 def test_statistics_are_kept_where_readers_filter_and_left_off_free_text(tmp_path):

@@ -73,7 +73,7 @@ def _places(values: pa.Array, target: TableText) -> np.ndarray:
             pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
         )
 
-    return memoised("places", values, find, given=keys)
+    return memoised("places", values, find, given=keys, checks_only=True)
 
 
 def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Problem]:

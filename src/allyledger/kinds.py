@@ -71,7 +71,9 @@ Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 # column's buffers: validation's rules, the build and the outcomes all read the same
 # columns, and each column is parsed (or scanned) once. Each entry holds its arrays,
 # so their buffers (and with them the key) cannot be freed and reused while it lives.
-_MEMO: OrderedDict[tuple[object, ...], tuple[tuple[pa.Array, Any], Any]] = OrderedDict()
+_MEMO: OrderedDict[tuple[object, ...], tuple[tuple[pa.Array, Any], Any, bool]] = (
+    OrderedDict()
+)
 _MEMO_LOCK = threading.Lock()
 _MEMO_KEPT = 64
 
@@ -91,10 +93,12 @@ def memoised(
     compute: Callable[[pa.Array], T],
     *,
     given: pa.Array | None = None,
+    checks_only: bool = False,
 ) -> T:
     """`compute(array)`, worked out once per column and purpose (and per `given`
     column, when the result depends on a second one). What it returns must not be
-    changed by callers (numpy results are made read-only)."""
+    changed by callers (numpy results are made read-only). `checks_only` marks what
+    only validation uses: `forget_checks` drops it once validation is done."""
     key = (purpose, *_identity(array))
     if given is not None:
         key += (*_identity(given),)
@@ -108,16 +112,17 @@ def memoised(
         if isinstance(part, np.ndarray):
             part.setflags(write=False)
     with _MEMO_LOCK:
-        _MEMO[key] = ((array, given), value)
+        _MEMO[key] = ((array, given), value, checks_only)
         while len(_MEMO) > _MEMO_KEPT:
             _MEMO.popitem(last=False)
     return value
 
 
-def forget(*purposes: str) -> None:
-    """Drop what was worked out for these purposes (the arrays it held can go)."""
+def forget_checks() -> None:
+    """Drop what was worked out only for validation (`memoised(checks_only=True)`),
+    so the arrays it held can go; what the build reuses (parsed dates) stays."""
     with _MEMO_LOCK:
-        for key in [k for k in _MEMO if k[0] in purposes]:
+        for key in [k for k, entry in _MEMO.items() if entry[2]]:
             del _MEMO[key]
 
 

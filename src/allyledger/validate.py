@@ -20,7 +20,7 @@ import pandera.pandas as pa
 
 from allyledger.catalogue import CHECKS, ERROR
 from allyledger.crosscheck import check_across
-from allyledger.kinds import forget
+from allyledger.kinds import forget_checks
 from allyledger.problems import Problem, quote, suggest
 from allyledger.reading import TableText, read_csv_table
 from allyledger.released import check_released
@@ -97,8 +97,7 @@ def check_dataset(
         problems.extend(check_released(report.tables, released))
     except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
         problems.append(internal_error(shown, "", "released-ID rules", exc))
-    # What only the checks use is dropped; the parsed dates stay for the build.
-    forget("slug", "text-suspects", "explode", "places")
+    forget_checks()
     for problem in sorted(set(problems)):
         (report.errors if problem.severity == ERROR else report.warnings).append(
             problem

@@ -142,7 +142,7 @@ def _mask(
 def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """Split a column of `|`-lists: every element, and the position of its row
     (worked out once per column: the list checks and the references share it)."""
-    return memoised("explode", arrow(series), _explode)
+    return memoised("explode", arrow(series), _explode, checks_only=True)
 
 
 def _explode(array: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -160,7 +160,7 @@ def _rows_all(
 
 def slug_array(array: pa.Array) -> np.ndarray:
     """True where a cell is an ID (`SLUG_PATTERN`, at most `SLUG_MAX` characters)."""
-    return memoised("slug", array, _slug_array)
+    return memoised("slug", array, _slug_array, checks_only=True)
 
 
 _HYPHEN = ord("-")
@@ -347,7 +347,7 @@ def _closely(array: pa.Array, rule: Callable[[pa.Array], np.ndarray]) -> np.ndar
     """`rule` over the column, run only on the cells `_suspects` names (the other
     cells pass every text rule)."""
     ok = np.ones(len(array), dtype=bool)
-    suspects = memoised("text-suspects", array, _suspects)
+    suspects = memoised("text-suspects", array, _suspects, checks_only=True)
     if len(suspects):
         ok[suspects] = rule(array.take(pa.array(suspects)))
     return ok
