@@ -8,6 +8,7 @@ Python statement of the same rule, over generated values.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 import unicodedata
 
@@ -171,3 +172,48 @@ def test_day_keys_order_periods_as_their_days_do(left, right):
     assert list(both) == list(~np.isnat(start_a) & ~np.isnat(start_b))
     assert list((first_a > last_b)[both]) == list((start_a > end_b)[both])
     assert list((first_a > first_b)[both]) == list((start_a > start_b)[both])
+
+
+@settings(max_examples=300, deadline=None)
+@given(dates)
+def test_periods_worked_out_by_arithmetic_are_the_calendars(cells):
+    """Partial dates' first and last days, from the text (`text_bounds`) and from a
+    typed first day and its precision (`bounds`), are what the calendar says."""
+    from allyledger.kinds import PARTIAL_DATE, PRECISIONS, PartialDate
+
+    array = pa.array(cells, pa.large_string())
+    start, end = PARTIAL_DATE.text_bounds(array)
+    first, code, _ = PartialDate.parse(array)
+    names = np.array([list(PRECISIONS)[c] if c >= 0 else None for c in code], object)
+    for again in (PartialDate.bounds(first, code), PartialDate.bounds(first, names)):
+        # (compared as the integers under them: NaT equals nothing, itself included)
+        assert np.array_equal(again[0].view("i8"), start.view("i8"))
+        assert np.array_equal(again[1].view("i8"), end.view("i8"))
+    for i, cell in enumerate(cells):
+        real, y, m, d = _date(cell)
+        if not real:
+            assert np.isnat(start[i]) and np.isnat(end[i]), cell
+            continue
+        width = len(cell)
+        low = dt.date(y, m if width > 4 else 1, d if width == 10 else 1)
+        last_month = m if width > 4 else 12
+        high = dt.date(
+            y,
+            last_month,
+            d if width == 10 else calendar.monthrange(y, last_month)[1],
+        )
+        assert (start[i], end[i]) == (np.datetime64(low), np.datetime64(high)), cell
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dates(), max_size=30))
+def test_days_and_civil_dates_convert_as_the_calendar_does(days):
+    from allyledger.kinds import civil_from_days, days_from_civil
+
+    epoch = dt.date(1970, 1, 1).toordinal()
+    counts = np.array([d.toordinal() - epoch for d in days], dtype=np.int64)
+    year, month, day = civil_from_days(counts)
+    assert [
+        dt.date(*map(int, ymd)) for ymd in zip(year, month, day, strict=True)
+    ] == days
+    assert list(days_from_civil(year, month, day)) == list(counts)

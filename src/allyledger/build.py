@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -66,14 +65,10 @@ def to_arrow(
     `base` is the typed table `table` extends (`Table.extends`: the same rows, the
     same key): its columns are taken as they are and only the added ones converted.
     """
-    order = pc.sort_indices(arrow(frame[table.key]))
+    keys = arrow(frame[table.key])
     # A table kept sorted (as `fmt` keeps every CSV) needs no reordering, and its
     # columns stay the very arrays validation read (whose parsed dates are cached).
-    if pc.all(pc.equal(order, pa.array(np.arange(len(order))))).as_py() in (
-        True,
-        None,
-    ):
-        order = None
+    order = None if ascending(keys) else pc.sort_indices(keys)
     schema = arrow_schema(table)
     arrays: list[pa.Array | pa.ChunkedArray] = []
     for f in table.fields:
@@ -86,6 +81,16 @@ def to_arrow(
                 column = column.take(order)
             arrays += f.value_kind.to_arrow(f, column)
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def ascending(keys: pa.Array) -> bool:
+    """Whether `keys` (no nulls) are already in order, so sorting would keep every
+    row where it is: one comparison of neighbours instead of a sort."""
+    if keys.null_count:
+        return False
+    if len(keys) < 2:
+        return True
+    return bool(pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py())
 
 
 # Kinds whose columns carry no Parquet statistics: free text, where computing each

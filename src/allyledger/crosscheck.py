@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import arrow, day_keys, memoised
+from allyledger.kinds import arrow, day_keys, positions
 from allyledger.problems import Problem, article, quote, suggest
 from allyledger.reading import TableText
 from allyledger.schemas._checks import explode, slug_array
@@ -63,17 +63,9 @@ def _at(
 
 def _places(values: pa.Array, target: TableText) -> np.ndarray:
     """Row position in `target` of each value (its key's first row), -1 where absent
-    or null. Worked out once per column and target: the reference rule and the
-    reply and relationship rules share it."""
-    keys = arrow(target.frame[target.table.key])
-
-    def find(values: pa.Array) -> np.ndarray:
-        found = pc.index_in(values, value_set=keys.cast(values.type), skip_nulls=True)
-        return np.asarray(
-            pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-
-    return memoised("places", values, find, given=keys, checks_only=True)
+    or null: the reference rule and the reply and relationship rules share it, and
+    the build's joins reuse it (`kinds.positions`)."""
+    return positions(values, arrow(target.frame[target.table.key]))
 
 
 def _references(text: TableText, tables: dict[str, TableText]) -> Iterator[Problem]:

@@ -11,13 +11,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import LIST_SEPARATOR, arrow
+from allyledger.kinds import LIST_SEPARATOR, arrow, positions, split_lists, take_at
 
 
 def _lookup(keys: pa.Array, table: pd.DataFrame, key: str, value: str) -> pa.Array:
     """`table[value]` at the row whose `key` equals each of `keys` (null if none)."""
-    index = pc.index_in(keys, value_set=arrow(table[key]))
-    return pc.take(arrow(table[value]), index)
+    return take_at(arrow(table[value]), positions(keys, arrow(table[key])))
 
 
 def _per_source(
@@ -25,10 +24,10 @@ def _per_source(
 ) -> list[pa.Array]:
     """For each `|`-list of source IDs, the `|`-list of those sources' `values`
     (one result per column named), in the same order; the IDs are split and looked
-    up once for all of them. A `|` inside a value is written %7C (for a URL, the
-    same address percent-encoded)."""
-    lists = pc.split_pattern(ids, LIST_SEPARATOR)
-    index = pc.index_in(pc.list_flatten(lists), value_set=arrow(sources["source_id"]))
+    up once for all of them (as validation split them and found them). A `|`
+    inside a value is written %7C (for a URL, the same address percent-encoded)."""
+    lists = split_lists(ids)
+    rows = positions(pc.list_flatten(lists), arrow(sources["source_id"]))
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     out = []
     for value in values:
@@ -36,7 +35,7 @@ def _per_source(
         text = pc.fill_null(arrow(sources[value]), "")
         text = pc.replace_substring(text, LIST_SEPARATOR, "%7C").cast(pa.string())
         regrouped = pa.ListArray.from_arrays(
-            offsets, pc.take(text, index), mask=lists.is_null()
+            offsets, take_at(text, rows), mask=lists.is_null()
         )
         out.append(pc.binary_join(regrouped, LIST_SEPARATOR))
     return out

@@ -181,9 +181,7 @@ def _date_parts(array: pa.Array) -> Parts:
     month = np.where(shape & has_month, month, 1).astype(np.int32)
     day = np.where(shape & has_day, day, 1).astype(np.int32)
     length = np.where(shape, size, 10).astype(np.int64)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    dim = days[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    dim = month_length(year, month)
     ok = shape & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
     return ok, year, month, day, length
 
@@ -200,6 +198,84 @@ def utf8_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         else np.frombuffer(data_buffer, dtype=np.uint8)
     )
     return offsets, data
+
+
+# datetime64's "not a time", as the int64 under it
+NAT = np.datetime64("NaT", "D").view(np.int64)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def month_length(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Days in each month (1-12) of each year, leap Februaries included (0 for a
+    month out of range)."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length: np.ndarray = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    return length
+
+
+def days_from_civil(year: Any, month: Any, day: Any) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates, as int64: integer
+    arithmetic on whole columns (H. Hinnant's `days_from_civil`), where numpy's
+    datetime64 casts between units go a value at a time."""
+    y = np.asarray(year, dtype=np.int64) - (np.asarray(month) <= 2)
+    m = np.asarray(month, dtype=np.int64)
+    era = y // 400
+    of_era = y - era * 400
+    of_year = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + np.asarray(day) - 1
+    of_cycle = of_era * 365 + of_era // 4 - of_era // 100 + of_year
+    days: np.ndarray = era * 146097 + of_cycle - 719468
+    return days
+
+
+def civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) of each count of days since 1970-01-01: the inverse of
+    `days_from_civil`."""
+    z = np.asarray(days, dtype=np.int64) + 719468
+    era = z // 146097
+    of_cycle = z - era * 146097
+    of_era = (
+        of_cycle - of_cycle // 1460 + of_cycle // 36524 - of_cycle // 146096
+    ) // 365
+    of_year = of_cycle - (365 * of_era + of_era // 4 - of_era // 100)
+    shifted = (5 * of_year + 2) // 153
+    day = of_year - (153 * shifted + 2) // 5 + 1
+    month = np.where(shifted < 10, shifted + 3, shifted - 9)
+    year = of_era + era * 400 + (month <= 2)
+    return year, month, day
+
+
+def positions(values: pa.Array, keys: pa.Array) -> np.ndarray:
+    """The row of `keys` holding each of `values` (the first, for a repeated key),
+    as int32; -1 where a value is absent or null. Worked out once per column and
+    keys (`memoised`): the reference, reply and relationship rules and the
+    derived tables' joins share it."""
+
+    def find(values: pa.Array) -> np.ndarray:
+        found = pc.index_in(values, value_set=keys.cast(values.type), skip_nulls=True)
+        rows: np.ndarray = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        return rows
+
+    return memoised("places", values, find, given=keys)
+
+
+def take_at(values: pa.Array, rows: np.ndarray) -> pa.Array:
+    """`values` at each of `rows` (`positions`), null where a row is -1."""
+    missing = rows < 0
+    at = pa.array(np.where(missing, 0, rows), mask=missing if missing.any() else None)
+    return values.take(at)
+
+
+def split_lists(array: pa.Array) -> pa.ListArray:
+    """Each `|`-list of a string column as a list<string> (a null cell gives a null
+    list, an empty one a list of one empty item), as `pc.split_pattern` splits it.
+    Worked out once per column (`memoised`): the list checks, the references, the
+    build and events_flat share it."""
+    return memoised("lists", array, _split_lists)
+
+
+def _split_lists(array: pa.Array) -> pa.ListArray:
+    lists = pc.split_pattern(array, LIST_SEPARATOR)
+    return cast(pa.ListArray, lists.cast(pa.list_(pa.string())))
 
 
 def enum_array(values: pa.Array, vocab: list[str]) -> pa.Array:
@@ -337,7 +413,7 @@ class ListKind(Kind):
         return list(pc.binary_join(column, LIST_SEPARATOR).to_pylist())
 
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
-        return [pc.split_pattern(text, LIST_SEPARATOR).cast(self.arrow_type)]
+        return [split_lists(text)]
 
     def canonical(self, field: Field, value: str) -> str:
         items: list[str] = []
@@ -533,12 +609,8 @@ class PartialDate(Date):
     @staticmethod
     def _parse(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ok, year, month, day, length = date_parts(text)
-        months = ((year.astype(np.int64) - 1970) * 12 + month - 1).astype(
-            "datetime64[M]"
-        )
-        start = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+        start = np.where(ok, days_from_civil(year, month, day), NAT).view("M8[D]")
         code = np.where(length == 4, 0, np.where(length == 7, 1, 2)).astype(np.int8)
-        start = np.where(ok, start, np.datetime64("NaT", "D"))
         return start, np.where(ok, code, np.int8(-1)), ok
 
     @staticmethod
@@ -556,14 +628,12 @@ class PartialDate(Date):
         else:
             names = precision.astype(object)
             is_year, is_month = names == "year", names == "month"
-        year_end = (start.astype("datetime64[Y]") + np.timedelta64(1, "Y")).astype(
-            "datetime64[D]"
-        ) - np.timedelta64(1, "D")
-        month_end = (start.astype("datetime64[M]") + np.timedelta64(1, "M")).astype(
-            "datetime64[D]"
-        ) - np.timedelta64(1, "D")
-        end = np.where(is_year, year_end, np.where(is_month, month_end, start))
-        return start, end
+        days = start.view(np.int64)
+        year, month, _ = civil_from_days(days)
+        last_day = np.where(is_year, 31, month_length(year, month))
+        end = days_from_civil(year, np.where(is_year, 12, month), last_day)
+        end = np.where(is_year | is_month, end, days)
+        return start, np.where(np.isnat(start), NAT, end).view("M8[D]")
 
     def text_bounds(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """First and last day of each partial date written as text (NaT if invalid):
@@ -571,8 +641,13 @@ class PartialDate(Date):
         return memoised("date-bounds", text, self._text_bounds)
 
     def _text_bounds(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        start, code, _ = self.parse(text)
-        return self.bounds(start, code)
+        # As `bounds` of what `parse` gives, from the parts already read.
+        start, _, ok = self.parse(text)
+        _, year, month, day, length = date_parts(text)
+        month = np.where(length == 4, 12, month)
+        day = np.where(length == 10, day, month_length(year, month))
+        end = np.where(ok, days_from_civil(year, month, day), NAT).view("M8[D]")
+        return start, end
 
     def constraints(self, field: Field, *, typed: bool) -> dict[str, Any]:
         return {} if typed else Kind.constraints(self, field, typed=typed)

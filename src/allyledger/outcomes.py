@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import PARTIAL_DATE, arrow
+from allyledger.kinds import PARTIAL_DATE, arrow, positions
 from allyledger.vocab import EVENT_KINDS
 
 DAY = np.timedelta64(1, "D")
@@ -89,9 +89,9 @@ COLUMNS = [
 
 
 def _parents(ids: pa.Array, responds_to: pa.Array) -> np.ndarray:
-    """The row position of each event's responds_to_id (-1 where none or unknown)."""
-    found = pc.index_in(responds_to, value_set=ids)
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+    """The row position of each event's responds_to_id (-1 where none or unknown),
+    as validation's reply rules found it (`positions`)."""
+    return positions(responds_to, ids).astype(np.int64)
 
 
 def _roots(parent: np.ndarray) -> np.ndarray:

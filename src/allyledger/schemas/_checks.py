@@ -21,13 +21,13 @@ from pandera.api.extensions import register_check_method
 
 from allyledger.catalogue import declare_check
 from allyledger.kinds import (
-    LIST_SEPARATOR,
     PARTIAL_DATE,
     SLUG_MAX,
     arrow,
     date_parts,
     matches,
     memoised,
+    split_lists,
     utf8_buffers,
 )
 from allyledger.nfc import unsafe_class
@@ -146,7 +146,7 @@ def explode(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
 
 
 def _explode(array: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    lists = pc.split_pattern(array, LIST_SEPARATOR)
+    lists = split_lists(array)
     values = pc.list_flatten(lists)
     return values, pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
 
