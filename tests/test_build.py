@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +245,12 @@ def test_events_flat_joins_names_source_urls_and_outcomes(ds, tmp_path):
     assert pd.isna(crisis["provider_name"]) and pd.isna(crisis["outcome_status"])
     assert rows.loc["2025-01-pledge", "outcome_status"] == "delivered"
     assert rows.loc["2025-01-02-request", "outcome_status"] == "granted"
+    # every event's outcome_status is its row's status in outcomes, or empty
+    outcomes = pq.read_table(out / "outcomes.parquet").to_pandas()
+    status = outcomes.set_index("event_id")["status"].astype(str)
+    joined = flat["event_id"].map(status)
+    assert (flat["outcome_status"].astype(object).fillna("") == joined.fillna("")).all()
+    assert joined.notna().sum() == len(outcomes) == 2
 
 
 def test_rows_out_of_order_build_the_same_bytes(ds, tmp_path):
@@ -307,3 +314,52 @@ def test_statistics_are_kept_where_readers_filter_and_left_off_free_text(tmp_pat
     assert has["date"] and has["date_end"] and has["event_id"] and has["kind"]
     assert has["amount"] and has["recipient_id"]
     assert not has["summary"] and not has["item"]
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_work_begun_during_validation_gives_the_same_bytes(tmp_path, ds, monkeypatch):
+    """The build derives and types tables while validation checks them (`Ahead`);
+    what it writes is what the build makes when it does all the work after
+    validation, and what it makes itself when that early work fails."""
+    as_of = dt.date.fromisoformat(AS_OF)
+    report = build_module.check_dataset(ds, as_of=as_of)
+    build_module.build_edition(ds, tmp_path / "after", report=report, as_of=as_of)
+    assert build(ds, tmp_path / "ahead").exit_code == 0
+    assert _bytes(tmp_path / "ahead") == _bytes(tmp_path / "after")
+
+    used = []
+    original = build_module.to_arrow
+
+    def failing_ahead(table, frame, base=None):
+        if threading.current_thread().name == "allyledger-ahead":
+            used.append(table.name)
+            raise RuntimeError("early work fails")
+        return original(table, frame, base)
+
+    monkeypatch.setattr(build_module, "to_arrow", failing_ahead)
+    build_module.build_edition(ds, tmp_path / "redone", as_of=as_of)
+    assert used == ["support_events"]
+    assert _bytes(tmp_path / "redone") == _bytes(tmp_path / "after")
+
+
+def test_early_work_is_not_begun_on_broken_text_and_is_dropped_when_stopped(ds):
+    from allyledger.reading import read_csv_table
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    tables = {t.name: read_csv_table(ds, t, str(ds)) for t in inputs().values()}
+    ahead = build_module.Ahead(as_of)
+    ahead.start(tables)
+    assert ahead.typed("support_events") is not None
+    assert set(ahead.derived_frames()) == {"outcomes", "events_flat"}
+    ahead.stop()
+    assert ahead.typed("support_events") is None and ahead.derived_frames() == {}
+
+    (ds / "actors.csv").write_text('actor_id,name\n"unclosed,x\n', encoding="utf-8")
+    broken = {t.name: read_csv_table(ds, t, str(ds)) for t in inputs().values()}
+    assert any(p.severity == "error" for p in broken["actors"].problems)
+    ahead = build_module.Ahead(as_of)
+    ahead.start(broken)  # returns at once: nothing to wait for
+    assert ahead.typed("support_events") is None and ahead.derived_frames() == {}

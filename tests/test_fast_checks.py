@@ -8,13 +8,16 @@ Python statement of the same rule, over generated values.
 from __future__ import annotations
 
 import calendar
+import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +220,30 @@ def test_days_and_civil_dates_convert_as_the_calendar_does(days):
         dt.date(*map(int, ymd)) for ymd in zip(year, month, day, strict=True)
     ] == days
     assert list(days_from_civil(year, month, day)) == list(counts)
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_a_file_of_many_blocks_is_read_whole_with_its_lines(quoted):
+    """pyarrow reads a long file in blocks of 1 MiB, which it may cut at any line
+    break only when no cell is quoted: each record comes back whole, at its line,
+    either way (the csv module's reading is the reference)."""
+    from allyledger.reading import _parse_fast
+
+    rows = [["id", "summary", "n"]]
+    for i in range(160_000):
+        text = f"line {i}\nand\nmore, {i}" if quoted and i % 2 == 0 else f"cell {i}"
+        rows.append([f"r{i}", text, str(i % 13)])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    data = buffer.getvalue().encode()
+    assert len(data) > 3 * 2**20
+    frame, lines = _parse_fast(data, rows[0])
+    assert frame is not None
+    assert frame.to_numpy().tolist() == rows[1:]
+    reader = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
+    next(reader)
+    expected, start = [], 2
+    for _ in reader:
+        expected.append(start)
+        start = reader.line_num + 1
+    assert lines.tolist() == expected

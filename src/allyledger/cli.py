@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,10 +114,13 @@ def build(
     dataset_dir: Path, out_dir: Path, as_of: str | None, editions_dir: Path | None
 ) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
-    from allyledger.build import build_edition
+    from allyledger.build import Ahead, build_edition
 
-    report = checked(dataset_dir, as_of, released_of(dataset_dir, editions_dir))
-    result = build_edition(dataset_dir, out_dir, report=report)
+    # The build starts on the tables as soon as they are read, while they are checked.
+    ahead = Ahead(as_of_date(as_of) or dt.date.today())
+    released = released_of(dataset_dir, editions_dir)
+    report = checked(dataset_dir, as_of, released, after_reading=ahead.start)
+    result = build_edition(dataset_dir, out_dir, report=report, ahead=ahead)
     counts = ", ".join(f"{n} {name}" for name, n in result.row_counts.items())
     click.echo(f"built {out_dir}: {counts}")
 

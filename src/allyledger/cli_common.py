@@ -13,6 +13,7 @@ import click
 from allyledger.problems import AllyledgerError, UsageProblem
 
 if TYPE_CHECKING:
+    from allyledger.reading import TableText
     from allyledger.validate import Report
 
 DIR = click.Path(file_okay=False, path_type=Path)
@@ -94,13 +95,22 @@ def released_of(dataset_dir: Path, editions_dir: Path | None) -> Path | None:
 
 
 def checked(
-    dataset_dir: Path, as_of: str | None, released: Path | None = None
+    dataset_dir: Path,
+    as_of: str | None,
+    released: Path | None = None,
+    after_reading: Callable[[dict[str, TableText]], None] | None = None,
 ) -> Report:
-    """Validate before building: print the errors (at most 1000) and return the report."""
+    """Validate before building: print the errors (at most 1000) and return the report.
+    `after_reading` is `check_dataset`'s (where the build starts on the text)."""
     from allyledger.validate import check_dataset
 
     require_dir(dataset_dir)
-    report = check_dataset(dataset_dir, as_of=as_of_date(as_of), released=released)
+    report = check_dataset(
+        dataset_dir,
+        as_of=as_of_date(as_of),
+        released=released,
+        after_reading=after_reading,
+    )
     for problem in report.errors[:1000]:
         click.echo(problem.render(), err=True)
     return report

@@ -108,14 +108,20 @@ def memoised(
             _MEMO.move_to_end(key)
             return cast(T, hit[1])
     value = compute(array)
+    _store(key, (array, given), value, checks_only)
+    return value
+
+
+def _store(
+    key: tuple[object, ...], arrays: tuple[pa.Array, Any], value: Any, checks_only: bool
+) -> None:
     for part in value if isinstance(value, tuple) else (value,):
         if isinstance(part, np.ndarray):
             part.setflags(write=False)
     with _MEMO_LOCK:
-        _MEMO[key] = ((array, given), value, checks_only)
+        _MEMO[key] = (arrays, value, checks_only)
         while len(_MEMO) > _MEMO_KEPT:
             _MEMO.popitem(last=False)
-    return value
 
 
 def forget_checks() -> None:
@@ -256,6 +262,13 @@ def positions(values: pa.Array, keys: pa.Array) -> np.ndarray:
         return rows
 
     return memoised("places", values, find, given=keys)
+
+
+def known_positions(values: pa.Array, keys: pa.Array, rows: np.ndarray) -> None:
+    """Record `rows` as `positions(values, keys)`, for a derivation that made
+    `keys` from `values` and so knows where each one went without looking."""
+    key = ("places", *_identity(values), *_identity(keys))
+    _store(key, (values, keys), np.asarray(rows, dtype=np.int32), False)
 
 
 def take_at(values: pa.Array, rows: np.ndarray) -> pa.Array:

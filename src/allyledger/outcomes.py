@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import PARTIAL_DATE, arrow, positions
+from allyledger.kinds import PARTIAL_DATE, arrow, known_positions, positions
 from allyledger.vocab import EVENT_KINDS
 
 DAY = np.timedelta64(1, "D")
@@ -95,14 +95,18 @@ def _parents(ids: pa.Array, responds_to: pa.Array) -> np.ndarray:
 
 
 def _roots(parent: np.ndarray) -> np.ndarray:
-    """The row position of the root of each event's reply chain."""
-    root = np.arange(len(parent))
-    for _ in range(len(parent)):
-        step = parent[root]
-        moving = step >= 0
-        if not moving.any():
+    """The row position of the root of each event's reply chain.
+
+    By pointer jumping: each pass doubles how far every row has looked up its
+    chain, so a chain of any length is done in about log2(rows) passes (and a
+    loop, which validation reports, cannot keep it going)."""
+    n = len(parent)
+    root = np.where(parent >= 0, parent, np.arange(n))
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+        further = root[root]
+        if np.array_equal(further, root):
             break
-        root = np.where(moving, step, root)
+        root = further
     return root
 
 
@@ -298,8 +302,11 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             name: pd.arrays.ArrowExtensionArray(values.cast(pa.string()))
             for name, values in columns.items()
         }
-    )
-    return table[COLUMNS]
+    )[COLUMNS]
+    # Each event's row here is its slot: joining outcomes back onto the events
+    # (events_flat's outcome_status) needs no look-up.
+    known_positions(ids, arrow(table["event_id"]), slot[:n])
+    return table
 
 
 __all__ = ["COLUMNS", "crisis_of", "derive"]

@@ -263,16 +263,18 @@ def _parse_fast(
 ) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
     breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    if _has_blank_line(data, breaks) or (
-        b'"' in data and _has_stray_quote(data, delimiter)
-    ):
+    quoted = b'"' in data
+    if _has_blank_line(data, breaks) or (quoted and _has_stray_quote(data, delimiter)):
         return None, np.zeros(0, dtype=np.int64)
     try:
         arrow = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            # Only a quoted cell can hold a line break: without quotes, pyarrow
+            # may cut the file into blocks at any line break (a faster, parallel
+            # split) and every record is still read whole.
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, delimiter=delimiter
+                newlines_in_values=quoted, delimiter=delimiter
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.large_string() for name in header},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,12 +60,15 @@ def check_dataset(
     as_of: dt.date | None = None,
     display: str | None = None,
     released: Path | None = None,
+    after_reading: Callable[[dict[str, TableText]], None] | None = None,
 ) -> Report:
     """Read and check every table of the registry (`INPUTS`: the edited ones) in `dataset_dir`.
 
     `as_of` bounds every date (default: today); `display` is how paths are shown
     (default: the folder as given); `released` is the latest edition's folder, whose
     IDs must all still be there or be retired (`allyledger.released`).
+    `after_reading` is called with the tables as read, before they are checked (the
+    build starts on them there, `build.Ahead`); it must not change them.
     """
     folder = Path(dataset_dir)
     shown = display if display is not None else str(dataset_dir)
@@ -74,6 +78,8 @@ def check_dataset(
         text = read_csv_table(folder, table, shown)
         report.tables[table.name] = text
         problems.extend(text.problems)
+    if after_reading is not None:
+        after_reading(dict(report.tables))
     # The checks spend their time in Arrow kernels, which release the GIL: run the
     # per-table models and the cross-table rules side by side.
     # Largest table first, so the small ones fill in beside the two long tasks.
