@@ -352,10 +352,13 @@ def test_early_work_is_not_begun_on_broken_text_and_is_dropped_when_stopped(ds):
     tables = {t.name: read_csv_table(ds, t, str(ds)) for t in inputs().values()}
     ahead = build_module.Ahead(as_of)
     ahead.start(tables)
-    assert ahead.typed("support_events") is not None
     assert set(ahead.derived_frames()) == {"outcomes", "events_flat"}
+    assert ahead.typed("support_events") is not None
+    # handed over once: the build holds them from then on
+    assert ahead.derived_frames() == {} and ahead.typed("support_events") is None
+    assert ahead.typed("events_flat") is not None
     ahead.stop()
-    assert ahead.typed("support_events") is None and ahead.derived_frames() == {}
+    assert ahead.typed("outcomes") is None and ahead.derived_frames() == {}
 
     (ds / "actors.csv").write_text('actor_id,name\n"unclosed,x\n', encoding="utf-8")
     broken = {t.name: read_csv_table(ds, t, str(ds)) for t in inputs().values()}

@@ -188,6 +188,14 @@ def write_tables(
                         book.add(table, rows)
                     del rows
                 counts[name] = arrow.num_rows
+                if name in derived:  # nothing else reads a derived table's text
+                    del frames[name]
+                if table.extends and not any(
+                    TABLES[n].extends == table.extends
+                    for n in TABLES
+                    if n not in counts
+                ):
+                    del built[table.extends]  # the last table to extend it is made
 
             # The derived tables are derived on a thread of their own, in
             # registry order (each from the text of those before it), while what
@@ -269,17 +277,22 @@ class Ahead:
         derived = [n for n, t in TABLES.items() if t.derive is not None]
         extended = [n for n in TABLES if any(t.extends == n for t in TABLES.values())]
         try:
-            made = _derive_all(derived, frames, self.as_of)
-            self._publish(frames=made)
-            every = {**frames, **made}
-            typed: dict[str, pa.Table] = {}
+            every = {**frames, **_derive_all(derived, frames, self.as_of)}
+            self._publish(frames={name: every[name] for name in derived})
+            bases: dict[str, pa.Table] = {}
             for name in [*extended, *reversed(derived)]:
                 if self._over:
                     return
                 table = TABLES[name]
-                base = typed.get(table.extends) if table.extends else None
-                typed[name] = to_arrow(table, every[name], base)
-                self._publish(typed={name: typed[name]})
+                base = bases.get(table.extends) if table.extends else None
+                typed = to_arrow(table, every.pop(name), base)
+                if name in extended:
+                    bases[name] = typed
+                self._publish(typed={name: typed})
+                # Hold nothing the build has taken and no later step needs.
+                del typed, base
+                if table.extends:
+                    bases.pop(table.extends, None)
         except Exception:  # noqa: BLE001 - redone (and reported) by the build
             pass
         finally:
@@ -299,16 +312,19 @@ class Ahead:
             self._state.notify_all()
 
     def derived_frames(self) -> dict[str, pd.DataFrame]:
-        """The derived tables' frames (waiting for them), or none."""
+        """The derived tables' frames (waiting for them), or none; handed over,
+        so that they go once the build is done with them."""
         with self._state:
             self._state.wait_for(lambda: self._frames is not None or self._over)
-            return dict(self._frames or {})
+            frames, self._frames = self._frames or {}, {}
+            return frames
 
     def typed(self, name: str) -> pa.Table | None:
-        """The typed table `name` (waiting for it), or None if none is coming."""
+        """The typed table `name` (waiting for it), or None if none is coming;
+        handed over, like the frames."""
         with self._state:
             self._state.wait_for(lambda: name in self._typed or self._over)
-            return self._typed.get(name)
+            return self._typed.pop(name, None)
 
     def stop(self, *, keep: bool = False) -> None:
         """Make nothing more (stopping after the current step); unless `keep`,

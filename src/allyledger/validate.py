@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,31 +74,39 @@ def check_dataset(
     shown = display if display is not None else str(dataset_dir)
     report = Report(shown, as_of or dt.date.today())
     problems: list[Problem] = []
-    for table in inputs().values():
-        text = read_csv_table(folder, table, shown)
-        report.tables[table.name] = text
-        problems.extend(text.problems)
-    if after_reading is not None:
-        after_reading(dict(report.tables))
-    # The checks spend their time in Arrow kernels, which release the GIL: run the
-    # per-table models and the cross-table rules side by side.
-    # Largest table first, so the small ones fill in beside the two long tasks.
-    checkable = sorted(
-        (t for t in report.tables.values() if t.readable and len(t.frame)),
-        key=lambda t: -len(t.frame),
-    )
+    tables = list(inputs().values())
+    largest = max(tables, key=lambda t: _size(folder / t.filename))
+    texts: dict[str, TableText] = {}
+    jobs: list[tuple[Future[list[Problem]], str, str]] = []
+    # The checks spend most of their time in Arrow kernels and pyarrow's parser,
+    # which release the GIL. The largest file is read on a thread of its own;
+    # the others are read beside it and their models run while it is still read;
+    # then its model and the cross-table rules run side by side.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        first = [pool.submit(check_table, t) for t in checkable[:1]]
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            reading = reader.submit(read_csv_table, folder, largest, shown)
+            for table in tables:
+                if table != largest:
+                    texts[table.name] = text = read_csv_table(folder, table, shown)
+                    if text.readable and len(text.frame):
+                        job = pool.submit(check_table, text)
+                        jobs.append((job, text.path, f"the {table.name} model"))
+            texts[largest.name] = big = reading.result()
+        for table in tables:
+            report.tables[table.name] = texts[table.name]
+            problems.extend(texts[table.name].problems)
+        if after_reading is not None:
+            after_reading(dict(report.tables))
+        if big.readable and len(big.frame):
+            job = pool.submit(check_table, big)
+            jobs.append((job, big.path, f"the {big.table.name} model"))
         across = pool.submit(check_across, report.tables, report.as_of)
-        rest = [pool.submit(check_table, t) for t in checkable[1:]]
-        jobs = [(f, t.path) for f, t in zip(first, checkable[:1], strict=True)]
-        jobs.append((across, shown))
-        jobs += [(f, t.path) for f, t in zip(rest, checkable[1:], strict=True)]
-        for future, where in jobs:
+        jobs.append((across, shown, "cross-table rules"))
+        for future, where, rule in jobs:
             try:
                 problems.extend(future.result())
             except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
-                problems.append(internal_error(where, "", "cross-table rules", exc))
+                problems.append(internal_error(where, "", rule, exc))
     try:
         problems.extend(check_released(report.tables, released))
     except Exception as exc:  # noqa: BLE001 - a rule that fails is an error
@@ -109,6 +117,13 @@ def check_dataset(
             problem
         )
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # missing or unreadable: reading it says so
+        return 0
 
 
 def check_table(text: TableText) -> list[Problem]:
