@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from allyledger import prefetch
+from allyledger.prefetch import BOM, parse_csv
 from allyledger.problems import Problem, quote, suggest
 from allyledger.schemas import Table, inputs
 
-BOM = b"\xef\xbb\xbf"
 _CONTENT = re.compile(rb"\S")
 DELIMITERS = {";": "semicolon", "\t": "tab"}
 
@@ -92,8 +92,17 @@ def read_csv_table(
 
     A file saved with another separator (";" or tab, as spreadsheets do in some
     locales) is reported once as `wrong-delimiter`; `fmt` reads it again with the
-    `delimiter` it names to convert it.
+    `delimiter` it names to convert it. What `prefetch` read of it is used, then let go.
     """
+    try:
+        return _read_csv_table(dataset_dir, table, display_dir, delimiter)
+    finally:
+        prefetch.forget(dataset_dir / table.filename)
+
+
+def _read_csv_table(
+    dataset_dir: Path, table: Table, display_dir: str, delimiter: str
+) -> TableText:
     path = dataset_dir / table.filename
     shown = f"{display_dir.rstrip('/')}/{table.filename}"
     result = TableText(table, shown, _empty(table), np.zeros(0, dtype=np.int64))
@@ -120,7 +129,7 @@ def read_csv_table(
     if not path.is_file():
         return fail(0, "not-a-file")
     try:
-        data = path.read_bytes()
+        data = prefetch.take_bytes(path) or path.read_bytes()
     except OSError as exc:
         return fail(0, "unreadable-file", reason=exc.strerror)
 
@@ -263,25 +272,13 @@ def _parse_fast(
 ) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
     breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    quoted = b'"' in data
-    if _has_blank_line(data, breaks) or (quoted and _has_stray_quote(data, delimiter)):
+    if _has_blank_line(data, breaks) or (
+        b'"' in data and _has_stray_quote(data, delimiter)
+    ):
         return None, np.zeros(0, dtype=np.int64)
     try:
-        arrow = pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            # Only a quoted cell can hold a line break: without quotes, pyarrow
-            # may cut the file into blocks at any line break (a faster, parallel
-            # split) and every record is still read whole.
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=quoted, delimiter=delimiter
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.large_string() for name in header},
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
+        arrow = prefetch.take_parse(data, header, delimiter) or parse_csv(
+            data, header, delimiter
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None, np.zeros(0, dtype=np.int64)
