@@ -160,9 +160,7 @@ def write_tables(
             tables=TABLES.values(),
         )
     built: dict[str, pa.Table] = {}
-    extended = [n for n in TABLES if any(t.extends == n for t in TABLES.values())]
-    derived = [n for n, t in TABLES.items() if t.derive is not None]
-    rest = [n for n in TABLES if n not in extended and n not in derived]
+    extended, derived, rest = _groups()
     try:
         # Parquet encoding releases the GIL: each file is written on a worker
         # thread while the next table converts (and its CSV and sheet are written).
@@ -227,6 +225,15 @@ def write_tables(
     return counts
 
 
+def _groups() -> tuple[list[str], list[str], list[str]]:
+    """The tables in the order they are made: those others extend, the derived
+    ones (made last-derived first), the rest."""
+    extended = [n for n in TABLES if any(t.extends == n for t in TABLES.values())]
+    derived = [n for n, t in TABLES.items() if t.derive is not None]
+    rest = [n for n in TABLES if n not in extended and n not in derived]
+    return extended, derived, rest
+
+
 def _derive_all(
     names: list[str], frames: dict[str, pd.DataFrame], as_of: dt.date
 ) -> dict[str, pd.DataFrame]:
@@ -274,8 +281,7 @@ class Ahead:
         worker.start()
 
     def _run(self, frames: dict[str, pd.DataFrame]) -> None:
-        derived = [n for n, t in TABLES.items() if t.derive is not None]
-        extended = [n for n in TABLES if any(t.extends == n for t in TABLES.values())]
+        extended, derived, _ = _groups()
         try:
             every = {**frames, **_derive_all(derived, frames, self.as_of)}
             self._publish(frames={name: every[name] for name in derived})

@@ -99,9 +99,7 @@ def memoised(
     column, when the result depends on a second one). What it returns must not be
     changed by callers (numpy results are made read-only). `checks_only` marks what
     only validation uses: `forget_checks` drops it once validation is done."""
-    key = (purpose, *_identity(array))
-    if given is not None:
-        key += (*_identity(given),)
+    key = _key(purpose, array, given)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None:
@@ -110,6 +108,11 @@ def memoised(
     value = compute(array)
     _store(key, (array, given), value, checks_only)
     return value
+
+
+def _key(purpose: str, array: pa.Array, given: pa.Array | None) -> tuple[object, ...]:
+    key = (purpose, *_identity(array))
+    return key if given is None else (*key, *_identity(given))
 
 
 def _store(
@@ -267,8 +270,8 @@ def positions(values: pa.Array, keys: pa.Array) -> np.ndarray:
 def known_positions(values: pa.Array, keys: pa.Array, rows: np.ndarray) -> None:
     """Record `rows` as `positions(values, keys)`, for a derivation that made
     `keys` from `values` and so knows where each one went without looking."""
-    key = ("places", *_identity(values), *_identity(keys))
-    _store(key, (values, keys), np.asarray(rows, dtype=np.int32), False)
+    rows = np.asarray(rows, dtype=np.int32)
+    _store(_key("places", values, keys), (values, keys), rows, False)
 
 
 def take_at(values: pa.Array, rows: np.ndarray) -> pa.Array:

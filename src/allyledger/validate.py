@@ -83,23 +83,25 @@ def check_dataset(
     # the others are read beside it and their models run while it is still read;
     # then its model and the cross-table rules run side by side.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+
+        def model(text: TableText) -> None:
+            if text.readable and len(text.frame):
+                job = pool.submit(check_table, text)
+                jobs.append((job, text.path, f"the {text.table.name} model"))
+
         with ThreadPoolExecutor(max_workers=1) as reader:
             reading = reader.submit(read_csv_table, folder, largest, shown)
             for table in tables:
                 if table != largest:
-                    texts[table.name] = text = read_csv_table(folder, table, shown)
-                    if text.readable and len(text.frame):
-                        job = pool.submit(check_table, text)
-                        jobs.append((job, text.path, f"the {table.name} model"))
-            texts[largest.name] = big = reading.result()
+                    texts[table.name] = read_csv_table(folder, table, shown)
+                    model(texts[table.name])
+            texts[largest.name] = reading.result()
         for table in tables:
             report.tables[table.name] = texts[table.name]
             problems.extend(texts[table.name].problems)
         if after_reading is not None:
             after_reading(dict(report.tables))
-        if big.readable and len(big.frame):
-            job = pool.submit(check_table, big)
-            jobs.append((job, big.path, f"the {big.table.name} model"))
+        model(texts[largest.name])
         across = pool.submit(check_across, report.tables, report.as_of)
         jobs.append((across, shown, "cross-table rules"))
         for future, where, rule in jobs:
