@@ -22,7 +22,6 @@ from allyledger.cli_common import (
     where_editions_live,
 )
 from allyledger.cli_contrib import COMMANDS
-from allyledger.prefetch import start_reading
 from allyledger.problems import DataInvalid
 
 if TYPE_CHECKING:
@@ -62,7 +61,9 @@ def validate(
     editions_dir: Path | None,
 ) -> None:
     """Check every table in DATASET_DIR and print every problem found."""
-    start_reading(dataset_dir)
+    from allyledger.prefetch import start_reading
+
+    start_reading(dataset_dir)  # before the checks' libraries are imported
     from allyledger.validate import check_dataset
 
     require_dir(dataset_dir)
@@ -116,7 +117,9 @@ def build(
     dataset_dir: Path, out_dir: Path, as_of: str | None, editions_dir: Path | None
 ) -> None:
     """Validate DATASET_DIR and build typed Parquet and datapackage.json into --out."""
-    start_reading(dataset_dir)
+    from allyledger.prefetch import start_reading
+
+    start_reading(dataset_dir)  # before the checks' libraries are imported
     from allyledger.build import Ahead, build_edition
 
     # The build starts on the tables as soon as they are read, while they are checked.

@@ -47,13 +47,21 @@ def parse_csv(data: bytes, header: list[str], delimiter: str) -> pa.Table:
     )
 
 
-def header_of(data: bytes, delimiter: str = ",") -> list[str] | None:
-    """The column names on a file's first line (None if it has none readable)."""
+def first_line(data: bytes) -> str:
+    """A file's first line, as the reader takes its header from ("" if it is not
+    UTF-8)."""
     end = data.find(b"\n")
     try:
-        line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
-        return next(csv.reader([line], strict=True, delimiter=delimiter))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return ""
+
+
+def header_of(data: bytes) -> list[str] | None:
+    """The column names on a comma-separated file's first line (None if none)."""
+    try:
+        return next(csv.reader([first_line(data)], strict=True))
+    except (csv.Error, StopIteration):
         return None
 
 

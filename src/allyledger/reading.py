@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from allyledger import prefetch
-from allyledger.prefetch import BOM, parse_csv
+from allyledger.prefetch import BOM, first_line, parse_csv
 from allyledger.problems import Problem, quote, suggest
 from allyledger.schemas import Table, inputs
 
@@ -147,12 +147,7 @@ def _read_csv_table(
         return fail(1, "cr-line-endings")
     if not data[: max(end, 0)].strip():
         return fail(1, "blank-header", header=",".join(table.columns))
-    try:
-        header_line = (
-            data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
-        )
-    except UnicodeDecodeError:
-        header_line = ""
+    header_line = first_line(data)
 
     if delimiter == ",":
         other = sniff_delimiter(header_line, table)
