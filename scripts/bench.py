@@ -11,7 +11,9 @@ For each N it writes a synthetic dataset (scripts/synth.py) and reports the medi
   invalid    `allyledger validate` on a copy with 1% of event rows broken
 and, in this process, the median time to load support_events through
 `allyledger.load` from a warm cache (served from 127.0.0.1) against plain
-`pandas.read_parquet` of the same file. Ratios compare numbers measured in the same run.
+`pandas.read_parquet` of the same file. Ratios compare numbers measured in the same run:
+each is the median of the runs' own ratios (each run times validate, the floor, build
+and invalid one after another), so that the machine's drift does not enter it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -53,6 +56,13 @@ def timed(command: list[str]) -> tuple[float, float, int]:
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return seconds, usage.ru_maxrss / 1024, proc.returncode
+
+
+def paired(
+    a: list[tuple[float, float, int]], b: list[tuple[float, float, int]]
+) -> float:
+    """The median over runs of run i's time in `a` over its time in `b`."""
+    return statistics.median(x[0] / y[0] for x, y in zip(a, b, strict=True))
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -114,7 +124,7 @@ def serve_build(build: Path, dist: Path) -> None:
     (dist / "editions.json").write_text(dumps(index), encoding="utf-8")
 
 
-def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
+def bench_size(n: int, runs: int, work: Path) -> dict[str, Any]:
     folder = work / str(n)
     dataset = folder / "dataset"
     shutil.rmtree(folder, ignore_errors=True)
@@ -142,9 +152,16 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
         "floor": [],
         "invalid": [],
     }
+    # In each run the floor is timed between validate and build, so that each of
+    # them is compared with a floor measured a moment before or after it.
     for i in range(runs):
         samples["validate"].append(
             timed([*tool, "validate", str(dataset), "--as-of", AS_OF])
+        )
+        samples["floor"].append(
+            timed(
+                [sys.executable, "-c", FLOOR, str(dataset), str(folder / f"floor{i}")]
+            )
         )
         samples["build"].append(
             timed(
@@ -157,11 +174,6 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
                     "--as-of",
                     AS_OF,
                 ]
-            )
-        )
-        samples["floor"].append(
-            timed(
-                [sys.executable, "-c", FLOOR, str(dataset), str(folder / f"floor{i}")]
             )
         )
         samples["invalid"].append(
@@ -184,14 +196,18 @@ def bench_size(n: int, runs: int, work: Path) -> dict[str, float]:
     load, plain = loader_times(
         folder / "dist", folder / "build0", runs, folder / "cache"
     )
-    row: dict[str, float] = {"n": n, "broken_rows": broken}
+    row: dict[str, Any] = {"n": n, "broken_rows": broken}
     for key, values in samples.items():
         row[f"{key}_s"] = statistics.median(v[0] for v in values)
         row[f"{key}_rss_mb"] = max(v[1] for v in values)
     row["load_s"], row["read_parquet_s"] = load, plain
-    row["validate_vs_floor"] = row["validate_s"] / row["floor_s"]
-    row["build_vs_floor"] = row["build_s"] / row["floor_s"]
-    row["invalid_vs_valid"] = row["invalid_s"] / row["validate_s"]
+    # Each ratio is the median of the runs' own ratios: this machine's speed drifts
+    # by a fifth or more within a minute, and a ratio of two numbers measured
+    # seconds apart keeps its meaning where a ratio of two medians may not.
+    row["validate_vs_floor"] = paired(samples["validate"], samples["floor"])
+    row["build_vs_floor"] = paired(samples["build"], samples["floor"])
+    row["invalid_vs_valid"] = paired(samples["invalid"], samples["validate"])
+    row["samples_s"] = {key: [v[0] for v in values] for key, values in samples.items()}
     row["load_vs_read_parquet"] = load / plain
     shutil.rmtree(folder, ignore_errors=True)
     return row
@@ -209,7 +225,7 @@ def machine() -> dict[str, object]:
     }
 
 
-def table(rows: list[dict[str, float]]) -> str:
+def table(rows: list[dict[str, Any]]) -> str:
     head = (
         "| N events | validate s | build s | floor s | validate/floor | build/floor | "
         "peak RSS validate / build MB | invalid/valid | load s | read_parquet s | "

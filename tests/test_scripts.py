@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
 
 import bench  # noqa: E402
@@ -68,3 +70,16 @@ def test_bench_smoke(tmp_path):
     ):
         assert row[key] > 0
     assert data["machine"]["cpus"] >= 1
+    runs = row["samples_s"]
+    assert row["build_vs_floor"] == runs["build"][0] / runs["floor"][0]
+    assert row["validate_vs_floor"] == runs["validate"][0] / runs["floor"][0]
+
+
+def test_bench_ratios_pair_each_run_with_its_own_floor():
+    # Run by run: 2/1, 9/3, 3/3. The median of those is 2; the medians' ratio
+    # (3/3 = 1) would hide that the command took twice the floor's time.
+    a = [(2.0, 0.0, 0), (9.0, 0.0, 0), (3.0, 0.0, 0)]
+    b = [(1.0, 0.0, 0), (3.0, 0.0, 0), (3.0, 0.0, 0)]
+    assert bench.paired(a, b) == 2.0
+    with pytest.raises(ValueError):
+        bench.paired(a, b[:2])
