@@ -265,6 +265,26 @@ def test_rows_out_of_order_build_the_same_bytes(ds, tmp_path):
         assert built.read_bytes() == (tmp_path / "shuffled" / built.name).read_bytes()
 
 
+def test_events_flat_hands_the_build_the_very_lists_its_text_splits_into():
+    """events_flat's source URLs and publishers are joined from lists, and the
+    build types them from those lists instead of splitting the text again: they
+    must be exactly what splitting the text gives."""
+    from allyledger import kinds
+    from allyledger.validate import check_dataset
+
+    report = check_dataset(VALID, as_of=dt.date.fromisoformat(AS_OF))
+    frames = build_module.frames_of(report)
+    flat = build_module._derive_all(["outcomes", "events_flat"], frames, report.as_of)[
+        "events_flat"
+    ]
+    for name in ("source_urls", "source_publishers"):
+        text = kinds.arrow(flat[name])
+        assert kinds._key("lists", text, None) in kinds._MEMO  # recorded, not split
+        handed = kinds.split_lists(text)
+        assert handed.equals(kinds._split_lists(text))
+        assert handed.type == pa.list_(pa.string()) and len(handed) == len(flat)
+
+
 def test_parsed_dates_are_shared_only_by_the_same_column():
     """The parts of a date column are computed once per column (by its buffers) and
     are read-only; another column of the same length is parsed on its own."""

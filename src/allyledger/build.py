@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from allyledger.catalogue import ERROR
-from allyledger.kinds import arrow
+from allyledger.kinds import arrow, ascending
 from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
 from allyledger.reading import TableText
@@ -86,16 +86,6 @@ def to_arrow(
                 column = column.take(order)
             arrays += f.value_kind.to_arrow(f, column)
     return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def ascending(keys: pa.Array) -> bool:
-    """Whether `keys` (no nulls) are already in order, so sorting would keep every
-    row where it is: one comparison of neighbours instead of a sort."""
-    if keys.null_count:
-        return False
-    if len(keys) < 2:
-        return True
-    return bool(pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py())
 
 
 # Kinds whose columns carry no Parquet statistics: free text, where computing each

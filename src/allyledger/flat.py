@@ -11,7 +11,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import LIST_SEPARATOR, arrow, positions, split_lists, take_at
+from allyledger.kinds import (
+    LIST_SEPARATOR,
+    arrow,
+    known_lists,
+    positions,
+    split_lists,
+    take_at,
+)
 
 
 def _lookup(keys: pa.Array, table: pd.DataFrame, key: str, value: str) -> pa.Array:
@@ -21,13 +28,16 @@ def _lookup(keys: pa.Array, table: pd.DataFrame, key: str, value: str) -> pa.Arr
 
 def _per_source(
     ids: pa.Array, sources: pd.DataFrame, values: list[str]
-) -> list[pa.Array]:
+) -> list[tuple[pa.Array, pa.ListArray | None]]:
     """For each `|`-list of source IDs, the `|`-list of those sources' `values`
     (one result per column named), in the same order; the IDs are split and looked
     up once for all of them (as validation split them and found them). A `|`
-    inside a value is written %7C (for a URL, the same address percent-encoded)."""
+    inside a value is written %7C (for a URL, the same address percent-encoded).
+    Each comes with its lists before joining, where every ID was found (so that
+    splitting the joined text gives them back)."""
     lists = split_lists(ids)
     rows = positions(pc.list_flatten(lists), arrow(sources["source_id"]))
+    found = not len(rows) or int(rows.min()) >= 0
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     out = []
     for value in values:
@@ -37,7 +47,8 @@ def _per_source(
         regrouped = pa.ListArray.from_arrays(
             offsets, take_at(text, rows), mask=lists.is_null()
         )
-        out.append(pc.binary_join(regrouped, LIST_SEPARATOR))
+        joined = pc.binary_join(regrouped, LIST_SEPARATOR)
+        out.append((joined, regrouped if found else None))
     return out
 
 
@@ -49,9 +60,8 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     sources, outcomes = frames["sources"], frames["outcomes"]
     out = events.copy(deep=False)  # the columns are shared (copy-on-write), not copied
     ids = arrow(events["event_id"])
-    urls, publishers = _per_source(
-        arrow(events["source_ids"]), sources, ["url", "publisher"]
-    )
+    sources_of = _per_source(arrow(events["source_ids"]), sources, ["url", "publisher"])
+    (urls, url_lists), (publishers, publisher_lists) = sources_of
     columns = {
         "provider_name": _lookup(
             arrow(events["provider_id"]), actors, "actor_id", "name"
@@ -63,7 +73,12 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "source_publishers": publishers,
         "outcome_status": _lookup(ids, outcomes, "event_id", "status"),
     }
+    lists = {"source_urls": url_lists, "source_publishers": publisher_lists}
     for name, values in columns.items():
         text = pd.arrays.ArrowStringArray(values.cast(pa.large_string()))
         out[name] = pd.Series(text, index=events.index)
+        if lists.get(name) is not None:
+            # The build types these columns by splitting them: it gets the lists
+            # they were joined from instead.
+            known_lists(arrow(out[name]), lists[name])
     return out

@@ -274,6 +274,16 @@ def known_positions(values: pa.Array, keys: pa.Array, rows: np.ndarray) -> None:
     _store(_key("places", values, keys), (values, keys), rows, False)
 
 
+def ascending(keys: pa.Array) -> bool:
+    """Whether `keys` (no nulls) are already in order, so sorting would keep every
+    row where it is: one comparison of neighbours instead of a sort."""
+    if keys.null_count:
+        return False
+    if len(keys) < 2:
+        return True
+    return bool(pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py())
+
+
 def take_at(values: pa.Array, rows: np.ndarray) -> pa.Array:
     """`values` at each of `rows` (`positions`), null where a row is -1."""
     missing = rows < 0
@@ -287,6 +297,12 @@ def split_lists(array: pa.Array) -> pa.ListArray:
     Worked out once per column (`memoised`): the list checks, the references, the
     build and events_flat share it."""
     return memoised("lists", array, _split_lists)
+
+
+def known_lists(array: pa.Array, lists: pa.ListArray) -> None:
+    """Record `lists` as `split_lists(array)`, for a derivation that joined `array`
+    from `lists` (every item non-null, none holding `|`) and so need not split it."""
+    _store(_key("lists", array, None), (array, None), lists, False)
 
 
 def _split_lists(array: pa.Array) -> pa.ListArray:

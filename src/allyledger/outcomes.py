@@ -30,7 +30,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from allyledger.kinds import PARTIAL_DATE, arrow, known_positions, positions
+from allyledger.kinds import (
+    PARTIAL_DATE,
+    arrow,
+    ascending,
+    known_positions,
+    positions,
+)
 from allyledger.vocab import EVENT_KINDS
 
 DAY = np.timedelta64(1, "D")
@@ -183,7 +189,12 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     pledge, request = kinds.index("pledge"), kinds.index("request")
     delivery, crisis_kind = kinds.index("delivery"), kinds.index("crisis")
     # Promises in event_id order; `slot[i]` is row i's place among them (-1: none).
-    by_id = np.asarray(pc.sort_indices(ids).to_numpy(), np.int64)
+    # (A table kept sorted, as `fmt` keeps it, is in that order already.)
+    by_id = (
+        np.arange(n, dtype=np.int64)
+        if ascending(ids)
+        else np.asarray(pc.sort_indices(ids).to_numpy(), np.int64)
+    )
     rank = np.empty(n, dtype=np.int64)
     rank[by_id] = np.arange(n)
     promise_rows = by_id[np.isin(kind[by_id], [pledge, request])]
