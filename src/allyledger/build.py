@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from allyledger.catalogue import ERROR
-from allyledger.kinds import arrow, ascending
+from allyledger.kinds import arrow, ascending, forget
 from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
 from allyledger.reading import TableText
@@ -71,6 +71,7 @@ def to_arrow(
     same key): its columns are taken as they are and only the added ones converted.
     """
     keys = arrow(frame[table.key])
+    converted: list[pa.Array] = []
     # A table kept sorted (as `fmt` keeps every CSV) needs no reordering, and its
     # columns stay the very arrays validation read (whose parsed dates are cached).
     order = None if ascending(keys) else pc.sort_indices(keys)
@@ -82,9 +83,14 @@ def to_arrow(
             arrays += [base.column(name) for name in names]
         else:
             column = arrow(frame[f.name])
+            converted.append(column)
             if order is not None:
                 column = column.take(order)
             arrays += f.value_kind.to_arrow(f, column)
+    if table.derive is not None:
+        # Nothing reads a derived table's text again: what was worked out of it
+        # (and kept with it) goes with it.
+        forget(converted)
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

@@ -127,6 +127,16 @@ def _store(
             _MEMO.popitem(last=False)
 
 
+def forget(arrays: list[pa.Array]) -> None:
+    """Drop what was worked out of any of `arrays` (a column no one will look at
+    again), so that it, and the column it holds, can go."""
+    ids = {_identity(a) for a in arrays}
+    with _MEMO_LOCK:
+        for key, entry in list(_MEMO.items()):
+            if any(a is not None and _identity(a) in ids for a in entry[0]):
+                del _MEMO[key]
+
+
 def forget_checks() -> None:
     """Drop what was worked out only for validation (`memoised(checks_only=True)`),
     so the arrays it held can go; what the build reuses (parsed dates) stays."""
