@@ -150,13 +150,18 @@ def _blank_line_reference(data: bytes) -> bool:
     )
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.binary(max_size=30).map(lambda b: bytes(b"a\r\n \t"[x % 5] for x in b)))
-def test_empty_lines_found_from_the_line_feeds_are_the_rule(data):
-    from allyledger.reading import _has_blank_line
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.binary(max_size=40).map(lambda b: bytes(b"a\r\n \t"[x % 5] for x in b)),
+    st.integers(min_value=1, max_value=8),
+)
+def test_empty_lines_found_from_the_line_feeds_are_the_rule(data, chunk):
+    """Read a few bytes at a time (so that empty lines fall across the chunks'
+    edges), the count and the empty-line rule are those of the whole file."""
+    from allyledger.reading import line_feeds
 
-    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    assert _has_blank_line(data, breaks) == _blank_line_reference(data)
+    assert line_feeds(data, chunk) == (data.count(b"\n"), _blank_line_reference(data))
+    assert line_feeds(data) == line_feeds(data, chunk)
 
 
 @settings(max_examples=300, deadline=None)

@@ -245,18 +245,46 @@ def _check_header(result: TableText, header: list[str]) -> bool:
     return ok
 
 
-def _has_blank_line(data: bytes, breaks: np.ndarray) -> bool:
-    """Whether an empty line (`\\n\\n` or `\\n\\r\\n`) has anything but whitespace after
-    it (empty lines at the end of a file are harmless). `breaks` are the positions
-    of the file's line feeds. Only the first empty line needs a look: what follows
-    a later one also follows it."""
-    gap = np.diff(breaks)
+def line_feeds(data: bytes, chunk: int = 1 << 22) -> tuple[int, bool]:
+    """How many line feeds `data` holds, and whether an empty line (`\\n\\n` or
+    `\\n\\r\\n`) has anything but whitespace after it (empty lines at the end of a
+    file are harmless). Read `chunk` bytes at a time into the same few buffers, so
+    that a large file costs no array of its own size. Only the first empty line
+    needs a look: what follows a later one also follows it."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    empty = (gap == 1) | ((gap == 2) & (raw[breaks[:-1] + 1] == ord("\r")))
-    first = np.flatnonzero(empty)
-    if not len(first):
-        return False
-    return _CONTENT.search(data, int(breaks[first[0] + 1]) + 1) is not None
+    carriage = b"\r" in data
+    size = min(chunk, len(raw)) + 2
+    feed, pair, crlf = (np.empty(size, dtype=bool) for _ in range(3))
+    count, empty_end = 0, -1
+    for start in range(0, len(raw), chunk):
+        stop = min(start + chunk, len(raw))
+        seg = raw[start : stop + 2]  # two bytes more: a pair across the boundary
+        n = len(seg)
+        nl = np.equal(seg, ord("\n"), out=feed[:n])
+        count += int(np.count_nonzero(nl[: stop - start]))
+        if empty_end >= 0:
+            continue
+        # An empty line starting in this chunk: `\n\n`, or `\n\r\n` (its own
+        # line feed then one byte further on).
+        both = np.logical_and(nl[:-1], nl[1:], out=pair[: n - 1])
+        first, ends = _first(both, stop - start), 1
+        if carriage and n > 2:
+            cr = np.equal(seg[1:-1], ord("\r"), out=crlf[: n - 2])
+            np.logical_and(cr, nl[2:], out=cr)
+            np.logical_and(cr, nl[:-2], out=cr)
+            other = _first(cr, stop - start)
+            if other >= 0 and (first < 0 or other < first):
+                first, ends = other, 2
+        if first >= 0:
+            empty_end = start + first + ends
+    blank = empty_end >= 0 and _CONTENT.search(data, empty_end + 1) is not None
+    return count, blank
+
+
+def _first(mask: np.ndarray, limit: int) -> int:
+    """The first position before `limit` where `mask` is true, or -1."""
+    head = mask[:limit]
+    return int(np.argmax(head)) if head.any() else -1
 
 
 STRING = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -266,10 +294,8 @@ def _parse_fast(
     data: bytes, header: list[str], delimiter: str = ","
 ) -> tuple[pd.DataFrame | None, np.ndarray]:
     """Parse with pyarrow; None when the slow path must locate a problem."""
-    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    if _has_blank_line(data, breaks) or (
-        b'"' in data and _has_stray_quote(data, delimiter)
-    ):
+    newlines, blank = line_feeds(data)
+    if blank or (b'"' in data and _has_stray_quote(data, delimiter)):
         return None, np.zeros(0, dtype=np.int64)
     try:
         arrow = prefetch.take_parse(data, header, delimiter) or parse_csv(
@@ -279,7 +305,6 @@ def _parse_fast(
         return None, np.zeros(0, dtype=np.int64)
     n = arrow.num_rows
     lines = 2 + np.arange(n, dtype=np.int64)
-    newlines = len(breaks)
     if n and newlines > n + 1 - (0 if data.endswith(b"\n") else 1):
         extra = np.zeros(n, dtype=np.int64)
         for column in arrow.columns:
