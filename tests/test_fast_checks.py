@@ -252,3 +252,14 @@ def test_a_file_of_many_blocks_is_read_whole_with_its_lines(quoted):
         expected.append(start)
         start = reader.line_num + 1
     assert lines.tolist() == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.none() | st.sampled_from(["a", "b", "c", "d", "e"]), max_size=12))
+def test_a_repeated_value_fails_on_every_row_that_holds_it(cells):
+    """Sorted or not (a sorted column is compared with its neighbours only), a
+    value on two rows fails on both; an empty cell never repeats."""
+    for column in (cells, sorted(cells, key=lambda c: (c is None, c or ""))):
+        series = pd.Series(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+        expected = [c is None or column.count(c) == 1 for c in column]
+        assert list(checks.distinct(series)) == expected, column

@@ -337,8 +337,12 @@ def test_each_column_runs_the_checks_its_kind_declares():
     for table in TABLES.values():
         for f in table.fields:
             declared = f.value_kind.checks(max_length=f.max_length, vocab=f.vocab)
-            run = [c.name for c in table.schema.columns[f.name].checks]
+            # and a unique field one value per row (ours, not pandera's `unique`)
+            declared = [*declared, *(["distinct"] if f.unique else [])]
+            column = table.schema.columns[f.name]
+            run = [c.name for c in column.checks]
             assert sorted(run) == sorted(declared), (table.name, f.name)
+            assert not column.unique
 
 
 def test_a_kind_turns_typed_values_back_into_their_csv_text():

@@ -188,7 +188,7 @@ def _problems_from(text: TableText, cases: pd.DataFrame) -> list[Problem]:
         raw = frame[column].iloc[row]
         value = None if pd.isna(raw) else str(raw)
         fill = {"value": quote(value) if value is not None else "the value"}
-        if check_name == "field_uniqueness":
+        if check_name == "distinct":
             if column not in first_line:
                 first_line[column] = _first_lines(text, column)
             first = first_line[column].get(value or "", line)

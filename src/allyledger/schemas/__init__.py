@@ -104,7 +104,7 @@ class Table:
                     kind=meta["kind"],
                     required=meta["required"],
                     description=column.description or "",
-                    unique=bool(column.unique),
+                    unique=bool(meta.get("unique", False)),
                     example=meta.get("example"),
                     references=meta.get("references"),
                     vocab=meta.get("vocab"),

@@ -24,6 +24,7 @@ from allyledger.kinds import (
     PARTIAL_DATE,
     SLUG_MAX,
     arrow,
+    ascending,
     date_parts,
     matches,
     memoised,
@@ -92,11 +93,6 @@ declare_check(
     "not_nullable",
     "missing-value",
     "a value is required here",
-)
-declare_check(
-    "field_uniqueness",
-    "duplicate-value",
-    "{value} is already used on line {first}",
 )
 declare_check(
     "isin",
@@ -238,6 +234,30 @@ def enum_list(series: pd.Series, *, allowed: list[str]) -> pd.Series:
     values, positions = explode(series)
     ok = pc.is_in(values, value_set=pa.array(allowed, values.type))
     return _rows_all(series, ok.to_numpy(zero_copy_only=False), positions)
+
+
+@cell_check("duplicate-value", "{value} is already used on line {first}")
+def distinct(series: pd.Series) -> pd.Series:
+    """True where a cell's value is on no other row. Each value is compared with
+    its neighbours in sorted order; a column already sorted (as `fmt` keeps every
+    table's key) is not sorted again. Every row of a repeated value fails; the
+    report names each one after the first."""
+    array = arrow(series)
+    ok = np.ones(len(array), dtype=bool)
+    if len(array) < 2:
+        return pd.Series(ok, index=series.index)
+    order = None if ascending(array) else pc.sort_indices(array)
+    ranked = array if order is None else array.take(order)
+    same = pc.fill_null(pc.equal(ranked[:-1], ranked[1:]), False)
+    same = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+    repeated = np.zeros(len(array), dtype=bool)
+    repeated[:-1] |= same
+    repeated[1:] |= same
+    if order is None:
+        ok[repeated] = False
+    else:
+        ok[order.to_numpy()[repeated]] = False
+    return pd.Series(ok, index=series.index)
 
 
 @cell_check(

@@ -30,14 +30,24 @@ def _field(
     **meta: Any,
 ) -> Any:
     """A pandera field of `kind`: the kind says which checks it runs."""
-    metadata = {"kind": kind, "required": required, "example": example, **meta}
+    metadata = {
+        "kind": kind,
+        "required": required,
+        "example": example,
+        "unique": unique,
+        **meta,
+    }
     kwargs: dict[str, Any] = KINDS[kind].checks(
         max_length=meta.get("max_length"), vocab=meta.get("vocab")
     )
+    if unique:
+        # Our check of one value per row (`_checks.distinct`), not pandera's
+        # `unique`, which hashes the whole column where a sorted one needs a
+        # comparison of neighbours.
+        kwargs["distinct"] = ()
     return pa_.Field(
         ignore_na=not KINDS[kind].whole_column,
         nullable=not required,
-        unique=unique,
         description=description,
         metadata=metadata,
         **kwargs,
