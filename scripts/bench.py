@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark validate, build and the loader against the I/O floor, at growing sizes.
 
-    python scripts/bench.py [--sizes 10000 100000 1000000] [--runs 3] [--out FILE]
+    python scripts/bench.py [--sizes 10000 100000 1000000] [--runs 5] [--out FILE]
 
 For each N it writes a synthetic dataset (scripts/synth.py) and reports the median of
 --runs runs, each in a fresh process, of:
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
     )
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
     parser.add_argument(
         "--work",
