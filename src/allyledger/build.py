@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from allyledger.catalogue import ERROR
-from allyledger.kinds import arrow, ascending, forget
+from allyledger.kinds import arrow, forget, sort_order
 from allyledger.outputs import file_entry, require_replaceable, staging_dir
 from allyledger.problems import DataInvalid
 from allyledger.reading import TableText
@@ -74,7 +73,7 @@ def to_arrow(
     converted: list[pa.Array] = []
     # A table kept sorted (as `fmt` keeps every CSV) needs no reordering, and its
     # columns stay the very arrays validation read (whose parsed dates are cached).
-    order = None if ascending(keys) else pc.sort_indices(keys)
+    order = sort_order(keys)
     schema = arrow_schema(table)
     arrays: list[pa.Array | pa.ChunkedArray] = []
     for f in table.fields:

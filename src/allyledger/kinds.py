@@ -294,6 +294,12 @@ def ascending(keys: pa.Array) -> bool:
     return bool(pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py())
 
 
+def sort_order(keys: pa.Array) -> pa.Array | None:
+    """The rows of `keys` in ascending order (`pc.sort_indices`, nulls last), or
+    None when they are in that order already (as `fmt` keeps every table)."""
+    return None if ascending(keys) else pc.sort_indices(keys)
+
+
 def take_at(values: pa.Array, rows: np.ndarray) -> pa.Array:
     """`values` at each of `rows` (`positions`), null where a row is -1."""
     missing = rows < 0

@@ -33,9 +33,9 @@ import pyarrow.compute as pc
 from allyledger.kinds import (
     PARTIAL_DATE,
     arrow,
-    ascending,
     known_positions,
     positions,
+    sort_order,
 )
 from allyledger.vocab import EVENT_KINDS
 
@@ -189,12 +189,8 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     pledge, request = kinds.index("pledge"), kinds.index("request")
     delivery, crisis_kind = kinds.index("delivery"), kinds.index("crisis")
     # Promises in event_id order; `slot[i]` is row i's place among them (-1: none).
-    # (A table kept sorted, as `fmt` keeps it, is in that order already.)
-    by_id = (
-        np.arange(n, dtype=np.int64)
-        if ascending(ids)
-        else np.asarray(pc.sort_indices(ids).to_numpy(), np.int64)
-    )
+    order = sort_order(ids)
+    by_id = np.arange(n) if order is None else np.asarray(order.to_numpy(), np.int64)
     rank = np.empty(n, dtype=np.int64)
     rank[by_id] = np.arange(n)
     promise_rows = by_id[np.isin(kind[by_id], [pledge, request])]

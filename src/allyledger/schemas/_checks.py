@@ -24,10 +24,10 @@ from allyledger.kinds import (
     PARTIAL_DATE,
     SLUG_MAX,
     arrow,
-    ascending,
     date_parts,
     matches,
     memoised,
+    sort_order,
     split_lists,
     utf8_buffers,
 )
@@ -246,7 +246,7 @@ def distinct(series: pd.Series) -> pd.Series:
     ok = np.ones(len(array), dtype=bool)
     if len(array) < 2:
         return pd.Series(ok, index=series.index)
-    order = None if ascending(array) else pc.sort_indices(array)
+    order = sort_order(array)
     ranked = array if order is None else array.take(order)
     same = pc.fill_null(pc.equal(ranked[:-1], ranked[1:]), False)
     same = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
