@@ -258,6 +258,20 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     _, due_end = PARTIAL_DATE.text_bounds(col["due"].take(pa.array(promise_rows)))
     not_due = ~np.isnat(due_end) & (due_end >= np.datetime64(as_of, "D"))
     is_pledge = kind[promise_rows] == pledge
+    # The first rule that holds names the status (as a position in `statuses`:
+    # a column of short strings made by numpy would cost more than the rest).
+    statuses = [
+        "reversed",
+        "partly_delivered",
+        "delivered",
+        "withheld",
+        "pending",
+        "unresolved",
+        "granted",
+        "promised",
+        "refused",
+        "unanswered",
+    ]
     status = np.select(
         [
             is_pledge & withdrawn,
@@ -270,18 +284,8 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             pledged_reply,
             withheld,
         ],
-        [
-            "reversed",
-            "partly_delivered",
-            "delivered",
-            "withheld",
-            "pending",
-            "unresolved",
-            "granted",
-            "promised",
-            "refused",
-        ],
-        "unanswered",
+        list(range(len(statuses) - 1)),
+        len(statuses) - 1,
     )
     take = pa.array(promise_rows)
     picked = {name: col[name].take(take) for name in NEEDED}
@@ -293,7 +297,7 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         "crisis_id": _where(kind[root[promise_rows]] == crisis_kind, ids.take(roots)),
         **{name: picked[name] for name in ("date", "due", "support_type", "item")},
         **{name: picked[name] for name in ("amount", "unit", "certainty")},
-        "status": pa.array(status, pa.string()),
+        "status": pa.array(statuses, pa.string()).take(pa.array(status)),
         "answered_by": _joined(answered_slot, ids.take(pa.array(answer)), size),
         "first_delivery_id": _where(delivered, ids.take(first_rows)),
         "first_delivery_date": _where(delivered, col["date"].take(first_rows)),
@@ -301,7 +305,9 @@ def derive(events: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         "lag_days_max": _days_text(lag_max),
         "delivered_amount": _number_text(delivered_amount),
         "delivered_share": _number_text(share),
-        "censored": pa.array(np.where(delivered, "false", "true"), pa.string()),
+        "censored": pa.array(["true", "false"]).take(
+            pa.array(delivered.astype(np.int8))
+        ),
         "as_of": pa.array([as_of.isoformat()] * size, pa.string()),
     }
     table = pd.DataFrame(
