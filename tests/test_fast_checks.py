@@ -94,6 +94,19 @@ def test_ids_read_from_the_buffers_are_the_pattern(cells):
     assert list(got) == expected
 
 
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        (["a--b", "ab"], [False, True]),  # two hyphens inside a cell
+        (["ab-", "-cd", "e-f"], [False, False, True]),  # across cells' ends
+        (["ab", "c-d", "0-9-z"], [True, True, True]),  # the plain case
+    ],
+)
+def test_ids_of_plain_bytes_with_hyphens_are_the_pattern(cells, expected):
+    """Columns of nothing but a-z, 0-9 and hyphens, where only the hyphens decide."""
+    assert list(checks._slug_array(pa.array(cells, pa.large_string()))) == expected
+
+
 def _date(cell: str | None) -> tuple[bool, int, int, int]:
     if cell is None or not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", cell):
         return False, 2000, 1, 1

@@ -162,13 +162,19 @@ def slug_array(array: pa.Array) -> np.ndarray:
 _HYPHEN = ord("-")
 
 
-def _only_slug_bytes(body: np.ndarray) -> bool:
-    """Whether every byte is a-z, 0-9 or a hyphen."""
-    low = body < ord("a")
-    other = (low & (body != _HYPHEN) & ((body < ord("0")) | (body > ord("9")))) | (
-        body > ord("z")
-    )
-    return not other.any()
+# Which byte values an ID may hold: a-z, 0-9 and the hyphen.
+_SLUG_BYTE = np.zeros(256, dtype=bool)
+_SLUG_BYTE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789-", np.uint8)] = True
+
+
+def _plain_slug_bytes(body: np.ndarray) -> bool:
+    """Whether every byte is a-z, 0-9 or a hyphen, and no two hyphens are
+    neighbours: one look-up per byte and one comparison, in two arrays the
+    size of `body` (the second made in the first's place)."""
+    if not _SLUG_BYTE[body].all():
+        return False
+    hyphen = np.equal(body, _HYPHEN)
+    return not np.logical_and(hyphen[1:], hyphen[:-1], out=hyphen[1:]).any()
 
 
 def _slug_array(array: pa.Array) -> np.ndarray:
@@ -177,8 +183,7 @@ def _slug_array(array: pa.Array) -> np.ndarray:
     # byte, or two hyphens together anywhere, and the pattern itself is matched.
     offsets, data = utf8_buffers(array)
     body = data[offsets[0] : offsets[-1]]
-    pairs = (body[1:] == _HYPHEN) & (body[:-1] == _HYPHEN)
-    if not _only_slug_bytes(body) or pairs.any():
+    if not _plain_slug_bytes(body):
         length = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
         ok: np.ndarray = matches(array, SLUG_PATTERN) & (length <= SLUG_MAX)
         return ok
