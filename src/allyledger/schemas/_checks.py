@@ -169,8 +169,8 @@ _SLUG_BYTE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789-", np.uint8)] = 
 
 def _plain_slug_bytes(body: np.ndarray) -> bool:
     """Whether every byte is a-z, 0-9 or a hyphen, and no two hyphens are
-    neighbours: one look-up per byte and one comparison, in two arrays the
-    size of `body` (the second made in the first's place)."""
+    neighbours: one look-up per byte, then one comparison whose pairs are
+    written back into its own array (numpy buffers the overlap)."""
     if not _SLUG_BYTE[body].all():
         return False
     hyphen = np.equal(body, _HYPHEN)
