@@ -265,11 +265,12 @@ def test_rows_out_of_order_build_the_same_bytes(ds, tmp_path):
         assert built.read_bytes() == (tmp_path / "shuffled" / built.name).read_bytes()
 
 
-def test_events_flat_hands_the_build_the_very_lists_its_text_splits_into():
-    """events_flat's source URLs and publishers are joined from lists, and the
-    build types them from those lists instead of splitting the text again: they
-    must be exactly what splitting the text gives."""
+def test_events_flat_holds_its_source_lists_as_the_lists_its_csv_text_splits_into():
+    """events_flat's source URLs and publishers are held as lists, which the build
+    types as they are and `fmt` joins for the CSV: they must be exactly what
+    splitting that CSV text gives, and the typed column must be those lists."""
     from allyledger import kinds
+    from allyledger.fmt import clean_cell
     from allyledger.validate import check_dataset
 
     report = check_dataset(VALID, as_of=dt.date.fromisoformat(AS_OF))
@@ -277,12 +278,16 @@ def test_events_flat_hands_the_build_the_very_lists_its_text_splits_into():
     flat = build_module._derive_all(["outcomes", "events_flat"], frames, report.as_of)[
         "events_flat"
     ]
+    table = build_module.TABLES["events_flat"]
+    typed = build_module.to_arrow(table, flat, None)
     for name in ("source_urls", "source_publishers"):
-        text = kinds.arrow(flat[name])
-        assert kinds._key("lists", text, None) in kinds._MEMO  # recorded, not split
-        handed = kinds.split_lists(text)
-        assert handed.equals(kinds._split_lists(text))
-        assert handed.type == pa.list_(pa.string()) and len(handed) == len(flat)
+        lists = kinds.arrow(flat[name])
+        assert lists.type == pa.list_(pa.string()) and len(lists) == len(flat)
+        field = next(f for f in table.fields if f.name == name)
+        text = pa.array([clean_cell(v, field) or None for v in flat[name].tolist()])
+        assert kinds._split_lists(text).equals(lists)
+        assert typed.column(name).combine_chunks().equals(lists)
+    assert any(len(v) > 1 for v in flat["source_urls"].tolist())  # a real join
 
 
 def test_parsed_dates_are_shared_only_by_the_same_column():

@@ -1,7 +1,8 @@
 """The events_flat table: support_events with names, source URLs and outcomes joined in.
 
 Derived by the build from the edited tables (and the outcomes it has just derived), as
-text in the same form as every other table, so it is typed, checksummed and shipped
+text in the same form as every other table (except that its two list columns hold
+their lists, which `fmt` joins for the CSV), so it is typed, checksummed and shipped
 like them. The joins are Arrow lookups, one pass each, whatever the number of rows.
 """
 
@@ -14,7 +15,6 @@ import pyarrow.compute as pc
 from allyledger.kinds import (
     LIST_SEPARATOR,
     arrow,
-    known_lists,
     positions,
     split_lists,
     take_at,
@@ -28,18 +28,21 @@ def _lookup(keys: pa.Array, table: pd.DataFrame, key: str, value: str) -> pa.Arr
 
 def _per_source(
     ids: pa.Array, sources: pd.DataFrame, values: list[str]
-) -> list[tuple[pa.Array, pa.ListArray | None]]:
-    """For each `|`-list of source IDs, the `|`-list of those sources' `values`
-    (one result per column named), in the same order; the IDs are split and looked
-    up once for all of them (as validation split them and found them). A `|`
-    inside a value is written %7C (for a URL, the same address percent-encoded).
-    Each comes with its lists before joining, where every ID was found (so that
-    splitting the joined text gives them back)."""
+) -> list[pa.Array]:
+    """For each `|`-list of source IDs, the list of those sources' `values` (one
+    result per column named), in the same order; the IDs are split and looked up
+    once for all of them (as validation split them and found them). A `|` inside a
+    value is written %7C (for a URL, the same address percent-encoded).
+
+    The lists are the column itself (`ListKind`: the build types them as they are,
+    `fmt` joins them with `|` for the CSV), so the build never joins and splits
+    them again. Only where an ID was not found (text that validation rejects) is
+    each list joined into text, as a null item would not survive a split."""
     lists = split_lists(ids)
     rows = positions(pc.list_flatten(lists), arrow(sources["source_id"]))
     found = not len(rows) or int(rows.min()) >= 0
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
-    out = []
+    out: list[pa.Array] = []
     for value in values:
         # Each source's text is made ready once, before it is repeated per citation.
         text = pc.fill_null(arrow(sources[value]), "")
@@ -47,21 +50,25 @@ def _per_source(
         regrouped = pa.ListArray.from_arrays(
             offsets, take_at(text, rows), mask=lists.is_null()
         )
-        joined = pc.binary_join(regrouped, LIST_SEPARATOR)
-        out.append((joined, regrouped if found else None))
+        out.append(
+            regrouped
+            if found
+            else pc.binary_join(regrouped, LIST_SEPARATOR).cast(pa.large_string())
+        )
     return out
 
 
 def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The events_flat text frame: every column of support_events (in its order),
     then provider_name, recipient_name, source_urls, source_publishers and
-    outcome_status."""
+    outcome_status. The two source columns hold lists (see `_per_source`)."""
     events, actors = frames["support_events"], frames["actors"]
     sources, outcomes = frames["sources"], frames["outcomes"]
     out = events.copy(deep=False)  # the columns are shared (copy-on-write), not copied
     ids = arrow(events["event_id"])
-    sources_of = _per_source(arrow(events["source_ids"]), sources, ["url", "publisher"])
-    (urls, url_lists), (publishers, publisher_lists) = sources_of
+    urls, publishers = _per_source(
+        arrow(events["source_ids"]), sources, ["url", "publisher"]
+    )
     columns = {
         "provider_name": _lookup(
             arrow(events["provider_id"]), actors, "actor_id", "name"
@@ -73,12 +80,11 @@ def derive(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "source_publishers": publishers,
         "outcome_status": _lookup(ids, outcomes, "event_id", "status"),
     }
-    lists = {"source_urls": url_lists, "source_publishers": publisher_lists}
     for name, values in columns.items():
-        text = pd.arrays.ArrowStringArray(values.cast(pa.large_string()))
-        out[name] = pd.Series(text, index=events.index)
-        if lists.get(name) is not None:
-            # The build types these columns by splitting them: it gets the lists
-            # they were joined from instead.
-            known_lists(arrow(out[name]), lists[name])
+        array = (
+            pd.arrays.ArrowExtensionArray(values)
+            if pa.types.is_list(values.type)
+            else pd.arrays.ArrowStringArray(values.cast(pa.large_string()))
+        )
+        out[name] = pd.Series(array, index=events.index)
     return out

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from allyledger.kinds import LIST_SEPARATOR
 from allyledger.outputs import write_atomic
 from allyledger.problems import DataInvalid, Problem
 from allyledger.reading import read_csv_table
@@ -37,6 +38,8 @@ def clean_cell(value: object, f: Field) -> str:
     derived table's text frame holds)."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if isinstance(value, list):  # a derived table's list column, held as lists
+        value = LIST_SEPARATOR.join(value)
     return f.value_kind.canonical(f, str(value))
 
 

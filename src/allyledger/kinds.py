@@ -48,11 +48,14 @@ PRECISION_WIDTH = {"year": 4, "month": 7, "day": 10}
 
 
 def arrow(series: pd.Series) -> pa.Array:
-    """The column as one Arrow string array (zero-copy for Arrow-backed strings)."""
+    """The column as one Arrow string array (zero-copy for Arrow-backed strings);
+    a derived table's list column, held as its lists (`ListKind`), as those lists."""
     array = pa.array(series, from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         # A single chunk is taken as it is (no copy); more are joined.
         array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+    if pa.types.is_list(array.type):
+        return array
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
     return array
@@ -315,12 +318,6 @@ def split_lists(array: pa.Array) -> pa.ListArray:
     return memoised("lists", array, _split_lists)
 
 
-def known_lists(array: pa.Array, lists: pa.ListArray) -> None:
-    """Record `lists` as `split_lists(array)`, for a derivation that joined `array`
-    from `lists` (every item non-null, none holding `|`) and so need not split it."""
-    _store(_key("lists", array, None), (array, None), lists, False)
-
-
 def _split_lists(array: pa.Array) -> pa.ListArray:
     lists = pc.split_pattern(array, LIST_SEPARATOR)
     return cast(pa.ListArray, lists.cast(pa.list_(pa.string())))
@@ -461,7 +458,8 @@ class ListKind(Kind):
         return list(pc.binary_join(column, LIST_SEPARATOR).to_pylist())
 
     def to_arrow(self, field: Field, text: pa.Array) -> list[pa.Array]:
-        return [split_lists(text)]
+        # A derived table may hold a list column as the lists it would split into.
+        return [text if pa.types.is_list(text.type) else split_lists(text)]
 
     def canonical(self, field: Field, value: str) -> str:
         items: list[str] = []
